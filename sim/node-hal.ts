@@ -1,0 +1,55 @@
+import { Hal } from '../hal/hal';
+
+/**
+ * The HAL on Node: time from the simulator's virtual clock, a seeded random source so a run
+ * can be replayed, plain loops for checksum (V8 compiles them well) and typed-array copies.
+ * Free memory is an emulated budget that tests move to drive the heap watchdog.
+ */
+export class NodeHal implements Hal {
+  freeBytes = 1 << 20;
+  private seed: number;
+  readonly lines: string[] = [];
+  echo = false;
+
+  constructor(private readonly clock: { now(): number }, seed: number) {
+    this.seed = seed >>> 0 || 1;
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** xorshift32: deterministic per seed, which is what replayable simulations need. */
+  random32(): number {
+    let x = this.seed;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.seed = x >>> 0;
+    return this.seed;
+  }
+
+  checksum(buf: Uint8Array, offset: number, length: number, initial: number): number {
+    let sum = initial;
+    const end = offset + (length & ~1);
+    for (let i = offset; i < end; i += 2) sum += (buf[i] << 8) | buf[i + 1];
+    if (length & 1) sum += buf[offset + length - 1] << 8;
+    sum = (sum & 0xffff) + (sum >>> 16);
+    sum = (sum & 0xffff) + (sum >>> 16);
+    return sum;
+  }
+
+  copy(dst: Uint8Array, dstOffset: number, src: Uint8Array, srcOffset: number, length: number): void {
+    dst.set(src.subarray(srcOffset, srcOffset + length), dstOffset);
+  }
+
+  freeMemory(): number {
+    return this.freeBytes;
+  }
+
+  log(line: string): void {
+    if (this.lines.length >= 1000) this.lines.shift();
+    this.lines.push(line);
+    if (this.echo) process.stdout.write(line + '\n');
+  }
+}
