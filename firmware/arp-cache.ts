@@ -1,0 +1,139 @@
+import { Hal } from '../hal/hal';
+import { Stat } from './stats';
+import { MemoryReport } from './memory-report';
+import { EthernetField } from './wire/ethernet';
+
+export const enum ArpState {
+  FREE = 0,
+  /** A request is out; frames for this address wait in the pending buffers. */
+  RESOLVING = 1,
+  RESOLVED = 2,
+}
+
+/**
+ * The neighbour table (RFC 826) and the frames waiting for it, as fixed struct-of-arrays
+ * indexed by entry and by pending buffer. The protocol (requests, replies, retries) lives in
+ * NetworkInterface; this class only keeps the records and picks what to evict. The arrays are
+ * public so that the console can list entries (ip, mac, state, age).
+ */
+export class ArpCache {
+  readonly size: number;
+  readonly ip: Uint32Array;
+  /** Six bytes per entry, entry * 6 onwards. */
+  readonly mac: Uint8Array;
+  readonly state: Uint8Array;
+  /** Requests repeated so far while RESOLVING. */
+  readonly retries: Uint8Array;
+  /** Last confirmation (RESOLVED) or last request (RESOLVING), milliseconds modulo 2^32. */
+  readonly updated: Uint32Array;
+  /** Last time a frame went out through the entry: the least recently used one is evicted. */
+  readonly used: Uint32Array;
+  /** Whole link frames held while their next hop resolves; length 0 marks a free buffer. */
+  readonly pending: Uint8Array[];
+  readonly pendingLength: Uint16Array;
+  readonly pendingIp: Uint32Array;
+  /** Arrival order, so that frames for one next hop leave in the order they were sent. */
+  private readonly pendingOrder: Uint32Array;
+  private nextOrder = 0;
+
+  constructor(entries: number, pendingFrames: number, frameSize: number, private readonly hal: Hal, private readonly stats: Uint32Array) {
+    this.size = entries;
+    this.ip = new Uint32Array(entries);
+    this.mac = new Uint8Array(entries * EthernetField.MAC_LENGTH);
+    this.state = new Uint8Array(entries);
+    this.retries = new Uint8Array(entries);
+    this.updated = new Uint32Array(entries);
+    this.used = new Uint32Array(entries);
+    this.pending = [];
+    for (let i = 0; i < pendingFrames; i++) this.pending.push(new Uint8Array(frameSize));
+    this.pendingLength = new Uint16Array(pendingFrames);
+    this.pendingIp = new Uint32Array(pendingFrames);
+    this.pendingOrder = new Uint32Array(pendingFrames);
+  }
+
+  /** The entry for `ip` in any state but FREE, or -1. */
+  find(ip: number): number {
+    for (let entry = 0; entry < this.size; entry++) {
+      if (this.state[entry] !== ArpState.FREE && this.ip[entry] === ip) return entry;
+    }
+    return -1;
+  }
+
+  /**
+   * A RESOLVING entry for `ip` (not already present): a free one, else the least recently used
+   * one is evicted (Stat.arpCacheEvictions) together with any frames it was holding.
+   */
+  claim(ip: number, now: number): number {
+    let victim = 0;
+    let victimAge = -1;
+    for (let entry = 0; entry < this.size; entry++) {
+      if (this.state[entry] === ArpState.FREE) {
+        victim = entry;
+        victimAge = -1;
+        break;
+      }
+      const age = (now - this.used[entry]) >>> 0;
+      if (age > victimAge) {
+        victim = entry;
+        victimAge = age;
+      }
+    }
+    if (victimAge >= 0) {
+      this.stats[Stat.arpCacheEvictions]++;
+      if (this.state[victim] === ArpState.RESOLVING) this.dropPending(this.ip[victim]);
+    }
+    this.ip[victim] = ip;
+    this.state[victim] = ArpState.RESOLVING;
+    this.retries[victim] = 0;
+    this.updated[victim] = now;
+    this.used[victim] = now;
+    return victim;
+  }
+
+  /** Milliseconds since the entry was confirmed (RESOLVED) or last requested (RESOLVING). */
+  age(entry: number, now: number): number {
+    return (now - this.updated[entry]) >>> 0;
+  }
+
+  /** Copies frame[0..length) into a free pending buffer for next hop `ip`; false when none is free. */
+  hold(frame: Uint8Array, length: number, ip: number): boolean {
+    for (let i = 0; i < this.pending.length; i++) {
+      if (this.pendingLength[i] === 0) {
+        this.hal.copy(this.pending[i], 0, frame, 0, length);
+        this.pendingLength[i] = length;
+        this.pendingIp[i] = ip;
+        this.pendingOrder[i] = this.nextOrder++;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The oldest pending buffer held for `ip`, or -1. The caller frees it by zeroing pendingLength. */
+  nextPending(ip: number): number {
+    let oldest = -1;
+    for (let i = 0; i < this.pending.length; i++) {
+      if (this.pendingLength[i] !== 0 && this.pendingIp[i] === ip &&
+        (oldest < 0 || ((this.pendingOrder[i] - this.pendingOrder[oldest]) | 0) < 0)) oldest = i;
+    }
+    return oldest;
+  }
+
+  /** Frees every buffer held for `ip`, each counted in Stat.arpQueueDrops. */
+  dropPending(ip: number): void {
+    for (let i = 0; i < this.pending.length; i++) {
+      if (this.pendingLength[i] !== 0 && this.pendingIp[i] === ip) {
+        this.pendingLength[i] = 0;
+        this.stats[Stat.arpQueueDrops]++;
+      }
+    }
+  }
+
+  reportMemory(report: MemoryReport): void {
+    report['arp.cache'] = this.ip.byteLength + this.mac.byteLength + this.state.byteLength + this.retries.byteLength +
+      this.updated.byteLength + this.used.byteLength;
+    let pendingBytes = this.pendingLength.byteLength + this.pendingIp.byteLength + this.pendingOrder.byteLength;
+    for (let i = 0; i < this.pending.length; i++) pendingBytes += this.pending[i].byteLength;
+    report['arp.pending'] = pendingBytes;
+  }
+}
