@@ -1,0 +1,1405 @@
+import { Config } from '../config';
+import { Hal } from '../../hal/hal';
+import { Stat } from '../stats';
+import { Err } from '../errors';
+import { IpOutput, Transport } from '../layers';
+import { MemoryReport } from '../memory-report';
+import { transportChecksum } from '../wire/checksum';
+import { parseTcpHeader, writeTcpHeader, TcpField, TcpFlag, TcpHeader, TcpLimit } from '../wire/tcp-header';
+import { TcpState } from './state';
+import { TcpEvent, ListenerEvent } from './events';
+import { SocketOption } from './socket-option';
+import { TcpApi, TcpEventSink } from './tcp-api';
+import { SlotTable, SlotFlag } from './slot-table';
+import { Reassembly } from './reassembly';
+import { ringCopy } from './ring';
+import { SequenceSecrets, cookieMss, cookieMssIndex } from './isn';
+import { TimeWaitTable } from './timewait-table';
+import { SynQueue } from './syn-queue';
+
+const enum Limit {
+  NONE = 255,
+  PROTOCOL = 6,
+  MAX_WINDOW = 65535,
+  MAX_BACKOFF = 16,
+  MAX_CWND = 1048576,
+  CHALLENGE_PERIOD = 1000,
+  MIN_BUFFER = 64,
+  MAX_OPTION_TIME = 86400000,
+}
+
+/** True for an integer in [0, count): the interpreter may round a fractional index onto a real element. */
+function isIndex(value: number, count: number): boolean {
+  return value >= 0 && value < count && value === Math.floor(value);
+}
+
+/**
+ * The TCP engine (RFC 9293 with RFC 5961, 6298, 5681/6582, 1122, 896, 6191): every connection
+ * lives in a fixed slot of a struct-of-arrays control block, its data in fixed regions of one
+ * send and one receive ring buffer; half-open connections live in the SynQueue and finished
+ * ones in the TimeWaitTable, so neither costs a slot. Segments are built in place in the IP
+ * layer's transmit frame. Nothing is allocated after construction and nothing here throws.
+ */
+export class Tcp implements Transport, TcpApi {
+  readonly slotCount: number;
+  readonly slots: SlotTable;
+  readonly timeWait: TimeWaitTable;
+  readonly synQueue: SynQueue;
+  private readonly secrets: SequenceSecrets;
+  private readonly reassembly: Reassembly;
+  private readonly sendRings: Uint8Array;
+  private readonly receiveRings: Uint8Array;
+  private readonly sendSize: number;
+  private readonly receiveSize: number;
+  /** The MSS we announce: what fits the link after IPv4 and TCP headers, capped by config. */
+  private readonly ourMss: number;
+
+  private readonly listenerPorts: Uint16Array;
+  private readonly backlogs: Uint8Array;
+  private readonly acceptHead: Uint8Array;
+  private readonly acceptTail: Uint8Array;
+  private readonly acceptCount: Uint8Array;
+  private readonly listenerEvents: Uint8Array;
+  /** When each SynQueue record was created, indexed like the queue, to bound SYN-RECEIVED. */
+  private readonly synStarted: Float64Array;
+  private nextPort: number;
+
+  /** The segment being processed, parsed once by input(). */
+  private readonly fields: Uint32Array;
+  private readonly noBuffer: Uint8Array;
+  private segBuf: Uint8Array;
+  private segSourcePort = 0;
+  private segDestinationPort = 0;
+  private segSeq = 0;
+  private segAck = 0;
+  private segFlags = 0;
+  private segWindow = 0;
+  private segMss = 0;
+  private segData = 0;
+  private segDataLength = 0;
+
+  constructor(private readonly config: Config, private readonly hal: Hal, private readonly stats: Uint32Array, private readonly ip: IpOutput) {
+    const slots = config.sockets;
+    this.slotCount = slots;
+    this.slots = new SlotTable(config);
+    this.timeWait = new TimeWaitTable(config.timeWaitCapacity, 2 * config.msl, stats);
+    this.synQueue = new SynQueue(config.synQueue);
+    this.secrets = new SequenceSecrets(hal);
+    this.reassembly = new Reassembly(slots, config.reassemblyRanges);
+    this.sendSize = config.sendBuffer;
+    this.receiveSize = config.receiveBuffer;
+    this.sendRings = new Uint8Array(slots * config.sendBuffer);
+    this.receiveRings = new Uint8Array(slots * config.receiveBuffer);
+    const linkMss = ip.maxPayload - TcpHeader.MIN_LENGTH;
+    this.ourMss = config.mss < linkMss ? config.mss : linkMss;
+    const listeners = config.listeners;
+    this.listenerPorts = new Uint16Array(listeners);
+    this.backlogs = new Uint8Array(listeners);
+    this.acceptHead = new Uint8Array(listeners);
+    this.acceptTail = new Uint8Array(listeners);
+    this.acceptCount = new Uint8Array(listeners);
+    this.listenerEvents = new Uint8Array(listeners);
+    this.synStarted = new Float64Array(config.synQueue);
+    this.fields = new Uint32Array(TcpField.COUNT);
+    this.noBuffer = new Uint8Array(0);
+    this.segBuf = this.noBuffer;
+    // A random start, so that a rebooted device does not reuse the ports the peer still holds in TIME_WAIT.
+    this.nextPort = config.portFirst + (hal.random32() % (config.portLast - config.portFirst + 1));
+  }
+
+  reportMemory(report: MemoryReport): void {
+    report['tcp.slots'] = this.slots.bytes() + this.fields.byteLength;
+    report['tcp.sendRings'] = this.sendRings.byteLength;
+    report['tcp.receiveRings'] = this.receiveRings.byteLength;
+    report['tcp.reassembly'] = this.reassembly.bytes();
+    report['tcp.listeners'] = this.listenerPorts.byteLength + this.backlogs.byteLength + this.acceptHead.byteLength +
+      this.acceptTail.byteLength + this.acceptCount.byteLength + this.listenerEvents.byteLength;
+    report['tcp.synQueue'] = this.synQueue.bytes() + this.synStarted.byteLength;
+    report['tcp.timeWait'] = this.timeWait.bytes();
+  }
+
+  // ---------------------------------------------------------------- input
+
+  input(buf: Uint8Array, offset: number, length: number, srcIp: number, dstIp: number, now: number): void {
+    const stats = this.stats;
+    stats[Stat.tcpIn]++;
+    if (length < TcpHeader.MIN_LENGTH) {
+      stats[Stat.dropTcpShort]++;
+      return;
+    }
+    if (transportChecksum(this.hal, buf, offset, length, srcIp, dstIp, Limit.PROTOCOL) !== 0) {
+      stats[Stat.dropTcpChecksum]++;
+      return;
+    }
+    const fields = this.fields;
+    const fault = parseTcpHeader(buf, offset, length, fields);
+    if (fault >= 0) {
+      stats[fault]++;
+      return;
+    }
+    const flags = fields[TcpField.FLAGS];
+    const sourcePort = fields[TcpField.SOURCE_PORT];
+    const destinationPort = fields[TcpField.DESTINATION_PORT];
+    if (((flags & TcpFlag.SYN) && (flags & (TcpFlag.RST | TcpFlag.FIN))) || sourcePort === 0 || destinationPort === 0) {
+      stats[Stat.dropTcpFlags]++;
+      return;
+    }
+    if (flags & TcpFlag.RST) stats[Stat.tcpRstIn]++;
+    const headerLength = fields[TcpField.HEADER_LENGTH];
+    this.segBuf = buf;
+    this.segSourcePort = sourcePort;
+    this.segDestinationPort = destinationPort;
+    this.segSeq = fields[TcpField.SEQUENCE];
+    this.segAck = fields[TcpField.ACKNOWLEDGMENT];
+    this.segFlags = flags;
+    this.segWindow = fields[TcpField.WINDOW];
+    this.segMss = fields[TcpField.MSS];
+    this.segData = offset + headerLength;
+    this.segDataLength = length - headerLength;
+    const slot = this.findSlot(srcIp, sourcePort, destinationPort);
+    if (slot >= 0) this.segmentArrives(slot, now);
+    else if (!this.timeWaitSegment(srcIp, now)) this.listenerSegment(srcIp, now);
+    this.segBuf = this.noBuffer;
+  }
+
+  /** RFC 9293 3.10.7.4, for a slot in any state but SYN_SENT (which synSentArrives handles). */
+  private segmentArrives(i: number, now: number): void {
+    const s = this.slots;
+    const stats = this.stats;
+    const state = s.state[i];
+    if (state === TcpState.SYN_SENT) {
+      this.synSentArrives(i, now);
+      return;
+    }
+    let flags = this.segFlags;
+    if (!(flags & TcpFlag.RST)) {
+      s.keepAt[i] = now + s.keepIdle[i];
+      s.keepProbes[i] = 0;
+    }
+    s.lastActivity[i] = now;
+    // RFC 5961 4: a SYN in a synchronized state, whatever its sequence number, gets a challenge ACK.
+    if (flags & TcpFlag.SYN) {
+      this.challengeAck(i, now);
+      return;
+    }
+    const rcvNxt = s.rcvNxt[i];
+    let window = (s.rcvAdv[i] - rcvNxt) | 0;
+    if (window < 0) window = 0;
+    let data = this.segData;
+    let dataLength = this.segDataLength;
+    const segmentLength = dataLength + (flags & TcpFlag.FIN ? 1 : 0);
+    let offset = (this.segSeq - rcvNxt) | 0;
+    const acceptable = segmentLength === 0 || window === 0
+      ? (window === 0 ? offset === 0 : offset >= 0 && offset < window)
+      : offset < window && offset + segmentLength > 0;
+    if (!acceptable) {
+      stats[Stat.dropTcpOutOfWindow]++;
+      if (!(flags & TcpFlag.RST)) this.transmit(i, s.sndNxt[i], 0, TcpFlag.ACK, now);
+      return;
+    }
+    if (flags & TcpFlag.RST) {
+      // RFC 5961 3: only an exact hit resets; anywhere else in the window earns a challenge ACK.
+      if (offset === 0) {
+        stats[Stat.tcpResets]++;
+        this.finish(i, state === TcpState.SYN_RECEIVED ? Err.ECONNREFUSED : Err.ECONNRESET);
+      } else {
+        this.challengeAck(i, now);
+      }
+      return;
+    }
+    if (offset < 0) {
+      data -= offset;
+      dataLength += offset;
+      offset = 0;
+    }
+    if (window === 0) {
+      // Nothing fits, but the ACK and window it carries still count (RFC 9293 3.10.7.4).
+      if (segmentLength > 0) s.flags[i] |= SlotFlag.ACK_NOW;
+      dataLength = 0;
+      flags &= ~TcpFlag.FIN;
+    } else if (offset + dataLength > window) {
+      dataLength = window - offset;
+      flags &= ~TcpFlag.FIN;
+    }
+    if (!(flags & TcpFlag.ACK)) {
+      stats[Stat.dropTcpFlags]++;
+      return;
+    }
+    if (state === TcpState.SYN_RECEIVED) {
+      const ack = this.segAck;
+      if (((ack - s.sndUna[i]) | 0) <= 0 || ((ack - s.sndMax[i]) | 0) > 0) {
+        stats[Stat.dropTcpBadAck]++;
+        this.replyReset(s.remoteIp[i]);
+        return;
+      }
+      s.sndUna[i] = ack;
+      this.establish(i, now);
+    }
+    if (!this.processAck(i, now)) return;
+    const current = s.state[i];
+    if (current !== TcpState.ESTABLISHED && current !== TcpState.FIN_WAIT_1 && current !== TcpState.FIN_WAIT_2) {
+      // The peer's FIN came before: nothing after it is data.
+      this.output(i, now, false);
+      return;
+    }
+    if (dataLength > 0) {
+      if (!(s.flags[i] & (SlotFlag.HELD | SlotFlag.QUEUED))) {
+        // Nobody will ever read it: reset, as BSD and Linux do for data after close.
+        this.resetSlot(i, Err.ECONNRESET, now);
+        return;
+      }
+      if (!this.receiveData(i, offset, data, dataLength, now)) flags &= ~TcpFlag.FIN;
+    }
+    if (flags & TcpFlag.FIN) {
+      s.finSeq[i] = (rcvNxt + offset + dataLength) >>> 0;
+      s.flags[i] |= SlotFlag.FIN_RECEIVED;
+    }
+    if ((s.flags[i] & SlotFlag.FIN_RECEIVED) && s.finSeq[i] === s.rcvNxt[i]) {
+      s.rcvNxt[i] = (s.rcvNxt[i] + 1) >>> 0;
+      s.flags[i] = (s.flags[i] & ~SlotFlag.FIN_RECEIVED) | SlotFlag.ACK_NOW;
+      s.events[i] |= TcpEvent.PEER_CLOSED;
+      if (current === TcpState.ESTABLISHED) {
+        s.state[i] = TcpState.CLOSE_WAIT;
+      } else if (current === TcpState.FIN_WAIT_1) {
+        s.state[i] = TcpState.CLOSING;
+      } else {
+        this.transmit(i, s.sndNxt[i], 0, TcpFlag.ACK, now);
+        this.enterTimeWait(i, now);
+        return;
+      }
+    } else if (flags & TcpFlag.FIN) {
+      s.flags[i] |= SlotFlag.ACK_NOW;
+    }
+    this.output(i, now, false);
+  }
+
+  private synSentArrives(i: number, now: number): void {
+    const s = this.slots;
+    const stats = this.stats;
+    const flags = this.segFlags;
+    const ack = this.segAck;
+    if (flags & TcpFlag.ACK) {
+      if (((ack - s.sndUna[i]) | 0) <= 0 || ((ack - s.sndMax[i]) | 0) > 0) {
+        stats[Stat.dropTcpBadAck]++;
+        this.replyReset(s.remoteIp[i]);
+        return;
+      }
+    }
+    if (flags & TcpFlag.RST) {
+      if (flags & TcpFlag.ACK) {
+        stats[Stat.tcpResets]++;
+        this.finish(i, Err.ECONNREFUSED);
+      } else {
+        stats[Stat.dropTcpFlags]++;
+      }
+      return;
+    }
+    if (!(flags & TcpFlag.SYN)) {
+      stats[Stat.dropTcpFlags]++;
+      return;
+    }
+    const rcvNxt = (this.segSeq + 1) >>> 0;
+    s.rcvNxt[i] = rcvNxt;
+    s.rcvAdv[i] = (rcvNxt + s.receiveLimit[i]) >>> 0;
+    const peerMss = this.segMss || TcpLimit.DEFAULT_MSS;
+    if (peerMss < s.mss[i]) s.mss[i] = peerMss;
+    s.lastActivity[i] = now;
+    if (flags & TcpFlag.ACK) {
+      // Data or FIN riding on the SYN-ACK is left for the peer to retransmit: our ACK covers only the SYN.
+      s.sndUna[i] = ack;
+      this.establish(i, now);
+      s.flags[i] |= SlotFlag.ACK_NOW;
+      this.output(i, now, false);
+    } else {
+      // Simultaneous open.
+      s.state[i] = TcpState.SYN_RECEIVED;
+      s.stateAt[i] = now + this.config.synReceivedTimeout;
+      this.transmit(i, s.sndUna[i], 0, TcpFlag.SYN | TcpFlag.ACK, now);
+      s.rtxAt[i] = now + s.rto[i];
+    }
+  }
+
+  /** Our SYN is acknowledged (s.sndUna already moved past it); the current segment is the one that did it. */
+  private establish(i: number, now: number): void {
+    const s = this.slots;
+    s.state[i] = s.flags[i] & SlotFlag.FIN_QUEUED ? TcpState.FIN_WAIT_1 : TcpState.ESTABLISHED;
+    const window = this.segWindow;
+    s.sndWnd[i] = window;
+    s.maxSndWnd[i] = window;
+    s.sndWl1[i] = this.segSeq;
+    s.sndWl2[i] = this.segAck;
+    s.recover[i] = (s.sndUna[i] - 1) >>> 0;
+    const mss = s.mss[i];
+    // RFC 5681 3.1 initial window.
+    s.cwnd[i] = mss > 2190 ? 2 * mss : mss > 1095 ? 3 * mss : 4 * mss;
+    s.retries[i] = 0;
+    s.rtxAt[i] = 0;
+    s.stateAt[i] = 0;
+    s.keepAt[i] = now + s.keepIdle[i];
+    s.keepProbes[i] = 0;
+    const flags = s.flags[i];
+    if ((flags & SlotFlag.RTT_TIMING) && ((s.sndUna[i] - s.rttSeq[i]) | 0) > 0) {
+      s.flags[i] = flags & ~SlotFlag.RTT_TIMING;
+      this.rttSample(i, now - s.rttStart[i]);
+    }
+    if (flags & SlotFlag.HELD) s.events[i] |= TcpEvent.CONNECTED;
+    this.stats[Stat.tcpEstablished]++;
+  }
+
+  /**
+   * The ACK field and window of the current segment (RFC 9293 3.10.7.4 fifth step, RFC 5961 5,
+   * RFC 5681/6582 congestion control). Returns false when the segment is finished with: dropped,
+   * or the slot closed because our FIN was acknowledged in CLOSING or LAST_ACK.
+   */
+  private processAck(i: number, now: number): boolean {
+    const s = this.slots;
+    const stats = this.stats;
+    const ack = this.segAck;
+    const una = s.sndUna[i];
+    if (((ack - s.sndMax[i]) | 0) > 0 || ((ack - una + s.maxSndWnd[i]) | 0) < 0) {
+      stats[Stat.dropTcpBadAck]++;
+      this.challengeAck(i, now);
+      return false;
+    }
+    const acked = (ack - una) | 0;
+    let flags = s.flags[i];
+    const mss = s.mss[i];
+    if (flags & SlotFlag.PERSIST) s.retries[i] = 0;
+    if (acked > 0) {
+      const queued = s.sendLength[i];
+      const dataAcked = acked > queued ? queued : acked;
+      s.sendStart[i] = (s.sendStart[i] + dataAcked) % this.sendSize;
+      s.sendLength[i] = queued - dataAcked;
+      s.sndUna[i] = ack;
+      if (((s.sndNxt[i] - ack) | 0) < 0) s.sndNxt[i] = ack;
+      s.retries[i] = 0;
+      if ((flags & SlotFlag.RTT_TIMING) && ((ack - s.rttSeq[i]) | 0) > 0) {
+        flags &= ~SlotFlag.RTT_TIMING;
+        this.rttSample(i, now - s.rttStart[i]);
+      }
+      let cwnd = s.cwnd[i];
+      if (flags & SlotFlag.RECOVERY) {
+        if (((ack - s.recover[i]) | 0) >= 0) {
+          // Full acknowledgment: leave fast recovery (RFC 6582 3.2 step 3).
+          const flight = (s.sndMax[i] - ack) >>> 0;
+          const deflated = (flight > mss ? flight : mss) + mss;
+          cwnd = deflated < s.ssthresh[i] ? deflated : s.ssthresh[i];
+          flags &= ~SlotFlag.RECOVERY;
+          s.dupAcks[i] = 0;
+        } else {
+          // Partial acknowledgment: the next hole is lost too.
+          s.flags[i] = flags;
+          this.retransmitFirst(i, now);
+          flags = s.flags[i];
+          cwnd = cwnd > acked ? cwnd - acked : 0;
+          if (acked >= mss || cwnd < mss) cwnd += mss;
+        }
+      } else {
+        s.dupAcks[i] = 0;
+        if (cwnd < s.ssthresh[i]) cwnd += acked < mss ? acked : mss;
+        else cwnd += Math.floor(mss * mss / cwnd) || 1;
+        if (cwnd > Limit.MAX_CWND) cwnd = Limit.MAX_CWND;
+      }
+      s.cwnd[i] = cwnd;
+      if (s.sndMax[i] !== ack) {
+        s.rtxAt[i] = now + s.rto[i];
+        s.unackedSince[i] = now;
+      } else {
+        s.rtxAt[i] = 0;
+      }
+      if ((flags & SlotFlag.WANT_WRITABLE) && dataAcked > 0) {
+        flags &= ~SlotFlag.WANT_WRITABLE;
+        s.events[i] |= TcpEvent.WRITABLE;
+      }
+      s.flags[i] = flags;
+      if (acked > queued) {
+        // Our FIN is acknowledged.
+        const state = s.state[i];
+        if (state === TcpState.FIN_WAIT_1) {
+          s.state[i] = TcpState.FIN_WAIT_2;
+          if (!(flags & SlotFlag.HELD)) s.stateAt[i] = now + this.config.finWait2Timeout;
+        } else if (state === TcpState.CLOSING) {
+          this.enterTimeWait(i, now);
+          return false;
+        } else if (state === TcpState.LAST_ACK) {
+          this.finish(i, 0);
+          return false;
+        }
+      }
+    } else if (acked === 0 && this.segDataLength === 0 && !(this.segFlags & TcpFlag.FIN) &&
+      this.segWindow === s.sndWnd[i] && s.sndMax[i] !== una) {
+      // A duplicate ACK as RFC 5681 2 defines it.
+      stats[Stat.tcpDupAcks]++;
+      let duplicates = s.dupAcks[i];
+      if (duplicates < 255) s.dupAcks[i] = ++duplicates;
+      if (flags & SlotFlag.RECOVERY) {
+        s.cwnd[i] += mss;
+      } else if (duplicates === 3 && ((ack - s.recover[i]) | 0) > 0) {
+        const flight = (s.sndMax[i] - una) >>> 0;
+        const half = flight >>> 1;
+        s.ssthresh[i] = half > 2 * mss ? half : 2 * mss;
+        s.recover[i] = s.sndMax[i];
+        s.flags[i] = (flags | SlotFlag.RECOVERY) & ~SlotFlag.RTT_TIMING;
+        stats[Stat.tcpFastRetransmits]++;
+        this.retransmitFirst(i, now);
+        s.cwnd[i] = s.ssthresh[i] + 3 * mss;
+      }
+    }
+    const seq = this.segSeq;
+    if (((s.sndWl1[i] - seq) | 0) < 0 || (s.sndWl1[i] === seq && ((s.sndWl2[i] - ack) | 0) <= 0)) {
+      const window = this.segWindow;
+      s.sndWnd[i] = window;
+      s.sndWl1[i] = seq;
+      s.sndWl2[i] = ack;
+      if (window > s.maxSndWnd[i]) s.maxSndWnd[i] = window;
+    }
+    return true;
+  }
+
+  /**
+   * Stores in-window data at its offset from rcv.nxt (offset >= 0). In order, it becomes readable
+   * together with any ranges it joins; out of order, it is recorded in the assembler, or dropped
+   * when that needs a range and none is free (returns false).
+   */
+  private receiveData(i: number, offset: number, data: number, length: number, now: number): boolean {
+    const s = this.slots;
+    const stats = this.stats;
+    const size = this.receiveSize;
+    const rcvNxt = s.rcvNxt[i];
+    if (offset > 0) {
+      const first = (rcvNxt + offset) >>> 0;
+      s.flags[i] |= SlotFlag.ACK_NOW;
+      if (!this.reassembly.add(i, first, (first + length) >>> 0, rcvNxt)) {
+        stats[Stat.dropTcpOutOfOrderFull]++;
+        return false;
+      }
+      stats[Stat.tcpOutOfOrder]++;
+    }
+    const position = (s.recvStart[i] + s.recvLength[i] + offset) % size;
+    ringCopy(this.hal, this.receiveRings, i * size, size, position, this.segBuf, data, length, true);
+    if (offset > 0) return true;
+    let advance = length;
+    if (this.reassembly.count[i] > 0) {
+      // The segment fills (part of) a hole: ACK at once (RFC 5681 4.2).
+      advance += this.reassembly.advance(i, (rcvNxt + length) >>> 0);
+      s.flags[i] |= SlotFlag.ACK_NOW;
+    }
+    s.rcvNxt[i] = (rcvNxt + advance) >>> 0;
+    s.recvLength[i] += advance;
+    s.events[i] |= TcpEvent.READABLE;
+    const flags = s.flags[i];
+    if (!(flags & SlotFlag.ACK_NOW)) {
+      // Delayed ACK, but never past the second segment (RFC 1122 4.2.3.2).
+      if (this.config.delayedAck === 0 || (flags & SlotFlag.ACK_PENDING)) {
+        s.flags[i] = flags | SlotFlag.ACK_NOW;
+      } else {
+        s.flags[i] = flags | SlotFlag.ACK_PENDING;
+        s.ackAt[i] = now + this.config.delayedAck;
+      }
+    }
+    return true;
+  }
+
+  /** A segment for a 4-tuple in TIME_WAIT. Returns false when it is not one, or is a SYN that reopens it. */
+  private timeWaitSegment(srcIp: number, now: number): boolean {
+    const table = this.timeWait;
+    const stats = this.stats;
+    const localPort = this.segDestinationPort;
+    const remotePort = this.segSourcePort;
+    const t = table.find(srcIp, localPort, remotePort);
+    if (t < 0) return false;
+    const flags = this.segFlags;
+    const sndNxt = table.sndNxt[t];
+    const rcvNxt = table.rcvNxt[t];
+    if (flags & TcpFlag.RST) {
+      stats[Stat.twRstIgnored]++;
+      return true;
+    }
+    if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN) {
+      if (((this.segSeq - rcvNxt) | 0) > 0) {
+        table.remove(t);
+        stats[Stat.twSynReopened]++;
+        return false;
+      }
+      stats[Stat.twSynAnsweredWithAck]++;
+    } else if (flags & TcpFlag.FIN) {
+      table.remove(t);
+      table.insert(srcIp, localPort, remotePort, sndNxt, rcvNxt, now);
+      stats[Stat.twFinReacked]++;
+    } else if (this.segDataLength === 0 && this.segSeq === rcvNxt && !(flags & TcpFlag.SYN)) {
+      // An in-window bare ACK needs no answer; answering would ping-pong with a peer also in TIME_WAIT.
+      return true;
+    } else {
+      stats[Stat.twSegmentsAcked]++;
+    }
+    this.emit(srcIp, localPort, remotePort, sndNxt, rcvNxt, TcpFlag.ACK, 0, 0, -1, 0, 0);
+    return true;
+  }
+
+  /** A segment for no slot and no TIME_WAIT record: the SYN queue, a listener, a SYN cookie, or a reset. */
+  private listenerSegment(srcIp: number, now: number): void {
+    const stats = this.stats;
+    const config = this.config;
+    const queue = this.synQueue;
+    const flags = this.segFlags;
+    const localPort = this.segDestinationPort;
+    const remotePort = this.segSourcePort;
+    const seq = this.segSeq;
+    const ack = this.segAck;
+    const r = queue.find(srcIp, remotePort, localPort);
+    if (r >= 0) {
+      const irs = queue.irs[r];
+      const iss = queue.iss[r];
+      if (flags & TcpFlag.RST) {
+        if (seq === ((irs + 1) >>> 0)) queue.remove(r);
+        else stats[Stat.dropTcpOutOfWindow]++;
+        return;
+      }
+      if (flags & TcpFlag.SYN) {
+        if (seq === irs) {
+          stats[Stat.tcpSynAckRetransmits]++;
+          this.emit(srcIp, localPort, remotePort, iss, (irs + 1) >>> 0, TcpFlag.SYN | TcpFlag.ACK, config.receiveBuffer, this.ourMss, -1, 0, 0);
+          return;
+        }
+        // A new incarnation from the same peer port: forget the old handshake.
+        queue.remove(r);
+      } else if (flags & TcpFlag.ACK) {
+        if (ack !== ((iss + 1) >>> 0)) {
+          stats[Stat.dropTcpBadAck]++;
+          this.replyReset(srcIp);
+        } else if (((seq - irs - 1) | 0) < 0 || ((seq - irs - 1) | 0) >= config.receiveBuffer) {
+          stats[Stat.dropTcpOutOfWindow]++;
+        } else {
+          this.completeHandshake(queue.listener[r], srcIp, irs, iss, queue.mss[r], r, now);
+        }
+        return;
+      } else {
+        stats[Stat.dropTcpFlags]++;
+        return;
+      }
+    }
+    const listener = this.findListener(localPort);
+    if (listener < 0) {
+      if (flags & TcpFlag.RST) {
+        stats[Stat.dropTcpNoSocket]++;
+      } else {
+        stats[Stat.tcpRefusedNoListener]++;
+        this.replyReset(srcIp);
+      }
+      return;
+    }
+    if (flags & TcpFlag.RST) {
+      stats[Stat.dropTcpNoSocket]++;
+      return;
+    }
+    const localIp = this.ip.localIp();
+    if (flags & TcpFlag.ACK) {
+      if (!(flags & TcpFlag.SYN)) {
+        const mssIndex = this.secrets.checkCookie(localIp, localPort, srcIp, remotePort, (seq - 1) >>> 0, (ack - 1) >>> 0, now);
+        if (mssIndex >= 0) {
+          stats[Stat.tcpSynCookiesAccepted]++;
+          const mss = cookieMss[mssIndex] < this.ourMss ? cookieMss[mssIndex] : this.ourMss;
+          this.completeHandshake(listener, srcIp, (seq - 1) >>> 0, (ack - 1) >>> 0, mss, -1, now);
+          return;
+        }
+        stats[Stat.tcpSynCookiesRejected]++;
+      }
+      this.replyReset(srcIp);
+      return;
+    }
+    if (!(flags & TcpFlag.SYN)) {
+      stats[Stat.dropTcpFlags]++;
+      return;
+    }
+    const peerMss = this.segMss || TcpLimit.DEFAULT_MSS;
+    const mss = peerMss < this.ourMss ? peerMss : this.ourMss;
+    let iss: number;
+    if (queue.count < queue.capacity) {
+      iss = this.secrets.isn(localIp, localPort, srcIp, remotePort, now);
+      const record = queue.add(listener, srcIp, remotePort, localPort, seq, iss, mss, now + config.rtoInitial);
+      this.synStarted[record] = now;
+    } else {
+      // The SYN queue is full: answer statelessly, so a flood cannot deny service.
+      stats[Stat.tcpSynQueueFull]++;
+      stats[Stat.tcpSynCookiesSent]++;
+      iss = this.secrets.cookie(localIp, localPort, srcIp, remotePort, seq, cookieMssIndex(mss), now);
+    }
+    this.emit(srcIp, localPort, remotePort, iss, (seq + 1) >>> 0, TcpFlag.SYN | TcpFlag.ACK, config.receiveBuffer, this.ourMss, -1, 0, 0);
+  }
+
+  /**
+   * The ACK that completes a passive open: takes a slot only if the listener's accept queue has
+   * room and a slot is free; otherwise the ACK is dropped and the SynQueue record (if any) stays,
+   * so the peer's retransmission completes it later. Then the rest of the segment is processed.
+   */
+  private completeHandshake(listener: number, remoteIp: number, irs: number, iss: number, mss: number, record: number, now: number): void {
+    const stats = this.stats;
+    if (this.acceptCount[listener] >= this.backlogs[listener]) {
+      stats[Stat.tcpAcceptQueueFull]++;
+      return;
+    }
+    const i = this.freeSlot();
+    if (i < 0) {
+      stats[Stat.tcpEmfile]++;
+      return;
+    }
+    const s = this.slots;
+    s.reset(i, now);
+    s.remoteIp[i] = remoteIp;
+    s.remotePort[i] = this.segSourcePort;
+    s.localPort[i] = this.segDestinationPort;
+    s.mss[i] = mss;
+    const rcvNxt = (irs + 1) >>> 0;
+    s.rcvNxt[i] = rcvNxt;
+    s.rcvAdv[i] = (rcvNxt + this.config.receiveBuffer) >>> 0;
+    const sndUna = (iss + 1) >>> 0;
+    s.sndUna[i] = sndUna;
+    s.sndNxt[i] = sndUna;
+    s.sndMax[i] = sndUna;
+    if (record >= 0) {
+      if (this.synQueue.retries[record] === 0) this.rttSample(i, now - this.synStarted[record]);
+      this.synQueue.remove(record);
+    }
+    this.establish(i, now);
+    s.listener[i] = listener;
+    s.acceptNext[i] = Limit.NONE;
+    if (this.acceptTail[listener] === Limit.NONE) this.acceptHead[listener] = i;
+    else s.acceptNext[this.acceptTail[listener]] = i;
+    this.acceptTail[listener] = i;
+    this.acceptCount[listener]++;
+    s.flags[i] |= SlotFlag.QUEUED;
+    this.listenerEvents[listener] |= ListenerEvent.ACCEPTABLE;
+    stats[Stat.tcpPassiveOpens]++;
+    this.segmentArrives(i, now);
+  }
+
+  // ---------------------------------------------------------------- output
+
+  /**
+   * Sends what the windows, Nagle (RFC 896) and sender-side silly-window avoidance (RFC 1122
+   * 4.2.3.4) allow, then any ACK still owed. `force` sends the first segment regardless of Nagle
+   * and SWS (retransmission timeout, persist timer with a small window).
+   */
+  private output(i: number, now: number, force: boolean): void {
+    const s = this.slots;
+    const state = s.state[i];
+    if (state === TcpState.ESTABLISHED || state === TcpState.CLOSE_WAIT || state === TcpState.FIN_WAIT_1 ||
+      state === TcpState.CLOSING || state === TcpState.LAST_ACK) {
+      const mss = s.mss[i];
+      for (;;) {
+        const flags = s.flags[i];
+        const una = s.sndUna[i];
+        const nxt = s.sndNxt[i];
+        const sent = (nxt - una) >>> 0;
+        let unsent = s.sendLength[i] - sent;
+        if (unsent < 0) unsent = 0;
+        let window = s.sndWnd[i];
+        if (s.cwnd[i] < window) window = s.cwnd[i];
+        let length = window - sent;
+        if (length < 0) length = 0;
+        if (length > unsent) length = unsent;
+        if (length > mss) length = mss;
+        const fin = (flags & (SlotFlag.FIN_QUEUED | SlotFlag.FIN_SENT)) === SlotFlag.FIN_QUEUED && length === unsent;
+        if (length > 0) {
+          if (!(force || length === mss ||
+            (length === unsent && (fin || sent === 0 || (flags & SlotFlag.NO_DELAY))) ||
+            (length < unsent && length >= (s.maxSndWnd[i] >>> 1)))) break;
+        } else if (!fin) {
+          break;
+        }
+        force = false;
+        const max = s.sndMax[i];
+        if (max === una) s.unackedSince[i] = now;
+        this.transmit(i, nxt, length, TcpFlag.ACK | (fin ? TcpFlag.FIN : 0) | (length > 0 && length === unsent ? TcpFlag.PSH : 0), now);
+        if (nxt !== max) {
+          this.stats[Stat.tcpRetransmits]++;
+        } else if (!(flags & SlotFlag.RTT_TIMING)) {
+          s.rttSeq[i] = nxt;
+          s.rttStart[i] = now;
+          s.flags[i] |= SlotFlag.RTT_TIMING;
+        }
+        const end = (nxt + length + (fin ? 1 : 0)) >>> 0;
+        s.sndNxt[i] = end;
+        if (((end - max) | 0) > 0) s.sndMax[i] = end;
+        if (fin) s.flags[i] |= SlotFlag.FIN_SENT;
+        if (s.rtxAt[i] === 0 || (s.flags[i] & SlotFlag.PERSIST)) {
+          s.rtxAt[i] = now + s.rto[i];
+          s.flags[i] &= ~SlotFlag.PERSIST;
+          s.backoff[i] = 0;
+        }
+        if (fin) break;
+      }
+      if (s.sndMax[i] === s.sndUna[i] && s.sendLength[i] > 0 && s.rtxAt[i] === 0) {
+        // Data waits on a window too small to use: the persist timer makes sure we ask again.
+        s.rtxAt[i] = now + this.persistInterval(i);
+        s.flags[i] |= SlotFlag.PERSIST;
+      }
+    }
+    if ((s.flags[i] & SlotFlag.ACK_NOW) && state !== TcpState.SYN_SENT) this.transmit(i, s.sndNxt[i], 0, TcpFlag.ACK, now);
+  }
+
+  /** Resends the first unacknowledged segment (fast retransmit, NewReno partial ACK). */
+  private retransmitFirst(i: number, now: number): void {
+    const s = this.slots;
+    const queued = s.sendLength[i];
+    const length = queued < s.mss[i] ? queued : s.mss[i];
+    const finOut = ((s.sndMax[i] - s.sndUna[i]) >>> 0) > queued && length === queued;
+    if (length === 0 && !finOut) return;
+    this.stats[Stat.tcpRetransmits]++;
+    this.transmit(i, s.sndUna[i], length, TcpFlag.ACK | (finOut ? TcpFlag.FIN : 0), now);
+  }
+
+  /**
+   * Sends one segment of slot i: seq, `length` bytes of the send ring from seq on, our current
+   * acknowledgment and window (receiver-side silly-window avoidance, RFC 1122 4.2.3.3: the right
+   * edge moves only by at least min(MSS, half the buffer), and never back).
+   */
+  private transmit(i: number, seq: number, length: number, flags: number, now: number): void {
+    const s = this.slots;
+    const state = s.state[i];
+    const rcvNxt = s.rcvNxt[i];
+    let window: number;
+    if (state === TcpState.SYN_SENT) {
+      window = s.receiveLimit[i];
+    } else {
+      let free = s.receiveLimit[i] - s.recvLength[i];
+      if (free < 0) free = 0;
+      const edge = (rcvNxt + free) >>> 0;
+      const grow = (edge - s.rcvAdv[i]) | 0;
+      if (grow > 0) {
+        const half = s.receiveLimit[i] >>> 1;
+        if (grow >= (s.mss[i] < half ? s.mss[i] : half)) s.rcvAdv[i] = edge;
+      }
+      window = (s.rcvAdv[i] - rcvNxt) | 0;
+      if (window < 0) window = 0;
+      if (window > Limit.MAX_WINDOW) window = Limit.MAX_WINDOW;
+    }
+    const position = length > 0 ? (s.sendStart[i] + ((seq - s.sndUna[i]) >>> 0)) % this.sendSize : 0;
+    this.emit(s.remoteIp[i], s.localPort[i], s.remotePort[i], seq, flags & TcpFlag.ACK ? rcvNxt : 0, flags, window,
+      flags & TcpFlag.SYN ? (s.mss[i] < this.ourMss ? s.mss[i] : this.ourMss) : 0, i, position, length);
+    if (flags & TcpFlag.ACK) {
+      s.flags[i] &= ~(SlotFlag.ACK_PENDING | SlotFlag.ACK_NOW);
+      s.ackAt[i] = 0;
+    }
+    if (length > 0) s.lastActivity[i] = now;
+  }
+
+  /** Builds one segment in the IP layer's frame (payload from slot's send ring when length > 0), checksums and sends it. */
+  private emit(
+    remoteIp: number, localPort: number, remotePort: number, seq: number, ack: number, flags: number,
+    window: number, mss: number, slot: number, position: number, length: number,
+  ): void {
+    const ip = this.ip;
+    const frame = ip.frame;
+    const at = ip.payloadOffset;
+    const headerLength = writeTcpHeader(frame, at, localPort, remotePort, seq, ack, flags, window, mss);
+    if (length > 0) ringCopy(this.hal, this.sendRings, slot * this.sendSize, this.sendSize, position, frame, at + headerLength, length, false);
+    const total = headerLength + length;
+    const sum = transportChecksum(this.hal, frame, at, total, ip.localIp(), remoteIp, Limit.PROTOCOL);
+    frame[at + TcpHeader.CHECKSUM] = sum >>> 8;
+    frame[at + TcpHeader.CHECKSUM + 1] = sum & 255;
+    this.stats[Stat.tcpOut]++;
+    if (flags & TcpFlag.RST) this.stats[Stat.tcpRstOut]++;
+    ip.send(remoteIp, Limit.PROTOCOL, total);
+  }
+
+  /** RFC 9293 3.10.7.1 reset for the current segment (never in reply to a RST). */
+  private replyReset(remoteIp: number): void {
+    const flags = this.segFlags;
+    if (flags & TcpFlag.RST) return;
+    if (flags & TcpFlag.ACK) {
+      this.emit(remoteIp, this.segDestinationPort, this.segSourcePort, this.segAck, 0, TcpFlag.RST, 0, 0, -1, 0, 0);
+    } else {
+      const length = this.segDataLength + (flags & TcpFlag.SYN ? 1 : 0) + (flags & TcpFlag.FIN ? 1 : 0);
+      this.emit(remoteIp, this.segDestinationPort, this.segSourcePort, 0, (this.segSeq + length) >>> 0,
+        TcpFlag.RST | TcpFlag.ACK, 0, 0, -1, 0, 0);
+    }
+  }
+
+  /** RFC 5961 challenge ACK, limited per slot (never globally: CVE-2016-5696). */
+  private challengeAck(i: number, now: number): void {
+    const s = this.slots;
+    if (now - s.challengeStart[i] >= Limit.CHALLENGE_PERIOD) {
+      s.challengeStart[i] = now;
+      s.challengeCount[i] = 0;
+    }
+    if (s.challengeCount[i] < this.config.challengeAckLimit) {
+      s.challengeCount[i]++;
+      this.stats[Stat.tcpChallengeAcks]++;
+      this.transmit(i, s.sndNxt[i], 0, TcpFlag.ACK, now);
+    } else {
+      this.stats[Stat.tcpChallengeAcksThrottled]++;
+    }
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  tick(now: number): void {
+    const s = this.slots;
+    const stats = this.stats;
+    const n = this.slotCount;
+    for (let i = 0; i < n; i++) {
+      if (s.state[i] === TcpState.CLOSED) continue;
+      if ((s.flags[i] & SlotFlag.ACK_PENDING) && now >= s.ackAt[i]) this.transmit(i, s.sndNxt[i], 0, TcpFlag.ACK, now);
+      if (s.rtxAt[i] !== 0 && now >= s.rtxAt[i]) {
+        this.timeout(i, now);
+        if (s.state[i] === TcpState.CLOSED) continue;
+      }
+      const state = s.state[i];
+      if (state >= TcpState.ESTABLISHED && s.userTimeout[i] > 0 && s.sndMax[i] !== s.sndUna[i] &&
+        now - s.unackedSince[i] >= s.userTimeout[i]) {
+        stats[Stat.tcpUserTimeouts]++;
+        this.resetSlot(i, Err.ETIMEDOUT, now);
+        continue;
+      }
+      if (s.stateAt[i] !== 0 && now >= s.stateAt[i]) {
+        stats[Stat.tcpStateTimeouts]++;
+        this.resetSlot(i, Err.ETIMEDOUT, now);
+        continue;
+      }
+      if ((s.flags[i] & SlotFlag.KEEPALIVE) && now >= s.keepAt[i] &&
+        (state === TcpState.ESTABLISHED || state === TcpState.CLOSE_WAIT || state === TcpState.FIN_WAIT_2)) {
+        if (s.sendLength[i] > 0) {
+          // Keepalive is for idle connections; with data queued, retransmission and persist limits apply.
+          s.keepAt[i] = now + s.keepIdle[i];
+        } else if (s.keepProbes[i] >= s.keepCount[i]) {
+          stats[Stat.tcpKeepaliveTimeouts]++;
+          this.resetSlot(i, Err.ETIMEDOUT, now);
+        } else {
+          s.keepProbes[i]++;
+          stats[Stat.tcpKeepaliveProbes]++;
+          this.transmit(i, (s.sndUna[i] - 1) >>> 0, 0, TcpFlag.ACK, now);
+          s.keepAt[i] = now + s.keepInterval[i];
+        }
+      }
+    }
+    this.synQueueTimers(now);
+    this.timeWait.expire(now);
+  }
+
+  /** The retransmission (or persist) timer of slot i expired. */
+  private timeout(i: number, now: number): void {
+    const s = this.slots;
+    const stats = this.stats;
+    const config = this.config;
+    const state = s.state[i];
+    let flags = s.flags[i];
+    s.rtxAt[i] = 0;
+    if (flags & SlotFlag.PERSIST) {
+      s.flags[i] = flags & ~SlotFlag.PERSIST;
+      if (s.sendLength[i] === 0 || s.sndMax[i] !== s.sndUna[i]) return;
+      if (s.sndWnd[i] > 0) {
+        this.output(i, now, true);
+        return;
+      }
+      // Zero window: probe with an old sequence number (as Linux does), so the probe carries no data;
+      // only probes nobody answers count towards the abort.
+      if (s.retries[i] >= config.dataRetries) {
+        stats[Stat.tcpRetransmitAborts]++;
+        this.resetSlot(i, Err.ETIMEDOUT, now);
+        return;
+      }
+      s.retries[i]++;
+      if (s.backoff[i] < Limit.MAX_BACKOFF) s.backoff[i]++;
+      stats[Stat.tcpZeroWindowProbes]++;
+      this.transmit(i, (s.sndUna[i] - 1) >>> 0, 0, TcpFlag.ACK, now);
+      s.rtxAt[i] = now + this.persistInterval(i);
+      s.flags[i] |= SlotFlag.PERSIST;
+      return;
+    }
+    let rto = s.rto[i] * 2;
+    if (rto > config.rtoMax) rto = config.rtoMax;
+    if (state === TcpState.SYN_SENT || state === TcpState.SYN_RECEIVED) {
+      if (s.retries[i] >= config.synRetries) {
+        stats[state === TcpState.SYN_SENT ? Stat.tcpConnectTimeouts : Stat.tcpStateTimeouts]++;
+        this.resetSlot(i, Err.ETIMEDOUT, now);
+        return;
+      }
+      s.retries[i]++;
+      s.rto[i] = rto;
+      s.flags[i] = flags & ~SlotFlag.RTT_TIMING;
+      stats[Stat.tcpRetransmits]++;
+      this.transmit(i, s.sndUna[i], 0, state === TcpState.SYN_SENT ? TcpFlag.SYN : TcpFlag.SYN | TcpFlag.ACK, now);
+      s.rtxAt[i] = now + rto;
+      return;
+    }
+    const una = s.sndUna[i];
+    if (s.sndMax[i] === una) return;
+    if (s.retries[i] >= config.dataRetries) {
+      stats[Stat.tcpRetransmitAborts]++;
+      this.resetSlot(i, Err.ETIMEDOUT, now);
+      return;
+    }
+    stats[Stat.tcpRtoTimeouts]++;
+    const mss = s.mss[i];
+    if (++s.retries[i] === 1) {
+      // RFC 5681 (4): only the first timeout of a series lowers ssthresh.
+      const half = ((s.sndMax[i] - una) >>> 0) >>> 1;
+      s.ssthresh[i] = half > 2 * mss ? half : 2 * mss;
+    }
+    s.cwnd[i] = mss;
+    s.dupAcks[i] = 0;
+    s.recover[i] = s.sndMax[i];
+    s.rto[i] = rto;
+    flags &= ~(SlotFlag.RECOVERY | SlotFlag.RTT_TIMING | SlotFlag.FIN_SENT);
+    s.flags[i] = flags;
+    // Go back to snd.una and resend from the ring.
+    s.sndNxt[i] = una;
+    this.output(i, now, true);
+  }
+
+  private persistInterval(i: number): number {
+    const interval = this.slots.rto[i] * (1 << this.slots.backoff[i]);
+    return interval < this.config.rtoMax ? interval : this.config.rtoMax;
+  }
+
+  /** SYN-ACK retransmission with backoff for half-open records; a record lives at most synReceivedTimeout. */
+  private synQueueTimers(now: number): void {
+    const queue = this.synQueue;
+    const config = this.config;
+    const stats = this.stats;
+    const capacity = queue.capacity;
+    for (let r = 0; r < capacity; r++) {
+      if (queue.listener[r] === Limit.NONE || now < queue.deadline[r]) continue;
+      const expiry = this.synStarted[r] + config.synReceivedTimeout;
+      if (queue.retries[r] >= config.synRetries || now >= expiry) {
+        queue.remove(r);
+        stats[Stat.tcpSynQueueTimeouts]++;
+        continue;
+      }
+      const retries = ++queue.retries[r];
+      let interval = config.rtoInitial * (1 << (retries < Limit.MAX_BACKOFF ? retries : Limit.MAX_BACKOFF));
+      if (interval > config.rtoMax) interval = config.rtoMax;
+      queue.deadline[r] = now + interval < expiry ? now + interval : expiry;
+      stats[Stat.tcpSynAckRetransmits]++;
+      this.emit(queue.remoteIp[r], queue.localPort[r], queue.remotePort[r], queue.iss[r], (queue.irs[r] + 1) >>> 0,
+        TcpFlag.SYN | TcpFlag.ACK, config.receiveBuffer, this.ourMss, -1, 0, 0);
+    }
+  }
+
+  /** RFC 6298 2.2/2.3 with BSD's scaled integers; the result is clamped to [rtoMin, rtoMax]. */
+  private rttSample(i: number, sample: number): void {
+    const s = this.slots;
+    const r = sample < 1 ? 1 : sample;
+    if (s.srtt8[i] === 0) {
+      s.srtt8[i] = r * 8;
+      s.rttvar4[i] = r * 2;
+    } else {
+      let delta = r - (s.srtt8[i] >>> 3);
+      s.srtt8[i] += delta;
+      if (delta < 0) delta = -delta;
+      s.rttvar4[i] += delta - (s.rttvar4[i] >>> 2);
+    }
+    let rto = (s.srtt8[i] >>> 3) + (s.rttvar4[i] > 1 ? s.rttvar4[i] : 1);
+    if (rto < this.config.rtoMin) rto = this.config.rtoMin;
+    if (rto > this.config.rtoMax) rto = this.config.rtoMax;
+    s.rto[i] = rto;
+  }
+
+  // ---------------------------------------------------------------- slot lifecycle
+
+  private findSlot(remoteIp: number, remotePort: number, localPort: number): number {
+    const s = this.slots;
+    for (let i = 0; i < this.slotCount; i++) {
+      if (s.state[i] !== TcpState.CLOSED && s.remoteIp[i] === remoteIp && s.remotePort[i] === remotePort &&
+        s.localPort[i] === localPort) return i;
+    }
+    return -1;
+  }
+
+  private freeSlot(): number {
+    const flags = this.slots.flags;
+    for (let i = 0; i < this.slotCount; i++) if (!(flags[i] & SlotFlag.IN_USE)) return i;
+    return -1;
+  }
+
+  private findListener(port: number): number {
+    const ports = this.listenerPorts;
+    for (let l = 0; l < ports.length; l++) if (ports[l] === port) return l;
+    return -1;
+  }
+
+  /** The connection is over. A slot the application holds stays (CLOSED, with ERROR or CLOSED); any other is freed. */
+  private finish(i: number, error: number): void {
+    const s = this.slots;
+    s.state[i] = TcpState.CLOSED;
+    s.rtxAt[i] = 0;
+    s.ackAt[i] = 0;
+    s.stateAt[i] = 0;
+    this.reassembly.count[i] = 0;
+    s.error[i] = error;
+    const flags = s.flags[i];
+    if (flags & SlotFlag.HELD) {
+      s.flags[i] = flags & ~(SlotFlag.ACK_PENDING | SlotFlag.ACK_NOW | SlotFlag.PERSIST | SlotFlag.WANT_WRITABLE);
+      s.events[i] |= error ? TcpEvent.ERROR : TcpEvent.CLOSED;
+      return;
+    }
+    if (flags & SlotFlag.QUEUED) this.dequeue(i);
+    s.flags[i] = 0;
+    s.events[i] = 0;
+  }
+
+  /** Sends RST when the peer holds state for us (synchronized states), then finishes the slot. */
+  private resetSlot(i: number, error: number, now: number): void {
+    const state = this.slots.state[i];
+    if (state !== TcpState.CLOSED && state !== TcpState.SYN_SENT) {
+      this.transmit(i, this.slots.sndNxt[i], 0, TcpFlag.RST | TcpFlag.ACK, now);
+    }
+    this.finish(i, error);
+  }
+
+  /** Writes the compact TIME_WAIT record and frees the slot at once. */
+  private enterTimeWait(i: number, now: number): void {
+    const s = this.slots;
+    this.timeWait.insert(s.remoteIp[i], s.localPort[i], s.remotePort[i], s.sndMax[i], s.rcvNxt[i], now);
+    this.finish(i, 0);
+  }
+
+  private dequeue(i: number): void {
+    const s = this.slots;
+    const listener = s.listener[i];
+    let previous: number = Limit.NONE;
+    let current = this.acceptHead[listener];
+    while (current !== Limit.NONE && current !== i) {
+      previous = current;
+      current = s.acceptNext[current];
+    }
+    if (current === Limit.NONE) return;
+    const next = s.acceptNext[i];
+    if (previous === Limit.NONE) this.acceptHead[listener] = next;
+    else s.acceptNext[previous] = next;
+    if (this.acceptTail[listener] === i) this.acceptTail[listener] = previous;
+    this.acceptCount[listener]--;
+    s.flags[i] &= ~SlotFlag.QUEUED;
+  }
+
+  /**
+   * The next ephemeral port whose 4-tuple with (remoteIp, remotePort) is free in the slots and the
+   * TIME_WAIT table and which no listener uses; -1 when the whole range is taken.
+   */
+  private pickPort(remoteIp: number, remotePort: number): number {
+    const config = this.config;
+    const range = config.portLast - config.portFirst + 1;
+    for (let tried = 0; tried < range; tried++) {
+      const port = this.nextPort;
+      this.nextPort = port === config.portLast ? config.portFirst : port + 1;
+      if (this.findListener(port) < 0 && this.findSlot(remoteIp, remotePort, port) < 0 &&
+        this.timeWait.find(remoteIp, port, remotePort) < 0) return port;
+    }
+    return -1;
+  }
+
+  private queueFin(i: number, now: number): void {
+    const s = this.slots;
+    s.flags[i] |= SlotFlag.FIN_QUEUED;
+    if (s.state[i] === TcpState.ESTABLISHED) s.state[i] = TcpState.FIN_WAIT_1;
+    else if (s.state[i] === TcpState.CLOSE_WAIT) s.state[i] = TcpState.LAST_ACK;
+    this.output(i, now, false);
+  }
+
+  // ---------------------------------------------------------------- API
+
+  listen(port: number, backlog: number): number {
+    if (!(port >= 0 && port <= 65535 && port === Math.floor(port)) || !(backlog >= 1 && backlog === Math.floor(backlog))) {
+      return Err.EINVAL;
+    }
+    if (port === 0) {
+      port = this.pickPort(0, 0);
+      if (port < 0) return Err.EADDRNOTAVAIL;
+    } else if (this.findListener(port) >= 0) {
+      return Err.EADDRINUSE;
+    }
+    const l = this.findListener(0);
+    if (l < 0) return Err.EMFILE;
+    this.listenerPorts[l] = port;
+    this.backlogs[l] = backlog > 255 ? 255 : backlog;
+    this.acceptHead[l] = Limit.NONE;
+    this.acceptTail[l] = Limit.NONE;
+    this.acceptCount[l] = 0;
+    this.listenerEvents[l] = 0;
+    return l;
+  }
+
+  unlisten(listener: number): void {
+    if (!this.listening(listener)) return;
+    const now = this.hal.now();
+    while (this.acceptHead[listener] !== Limit.NONE) this.resetSlot(this.acceptHead[listener], Err.ECONNRESET, now);
+    this.synQueue.removeListener(listener);
+    this.listenerPorts[listener] = 0;
+    this.listenerEvents[listener] = 0;
+  }
+
+  accept(listener: number): number {
+    if (!this.listening(listener)) return Err.EINVAL;
+    const i = this.acceptHead[listener];
+    if (i === Limit.NONE) return -1;
+    this.dequeue(i);
+    this.slots.flags[i] |= SlotFlag.HELD;
+    return i;
+  }
+
+  acceptQueueLength(listener: number): number {
+    if (!this.listening(listener)) return Err.EINVAL;
+    return this.acceptCount[listener] + this.synQueue.countFor(listener);
+  }
+
+  listenerPort(listener: number): number {
+    return this.listening(listener) ? this.listenerPorts[listener] : 0;
+  }
+
+  connect(remoteIp: number, remotePort: number, localPort: number, now: number): number {
+    if (!(remoteIp > 0 && remoteIp <= 0xffffffff && remoteIp === Math.floor(remoteIp)) ||
+      !(remotePort >= 1 && remotePort <= 65535 && remotePort === Math.floor(remotePort)) ||
+      !(localPort >= 0 && localPort <= 65535 && localPort === Math.floor(localPort))) return Err.EINVAL;
+    const i = this.freeSlot();
+    if (i < 0) {
+      this.stats[Stat.tcpEmfile]++;
+      return Err.EMFILE;
+    }
+    if (localPort === 0) {
+      localPort = this.pickPort(remoteIp, remotePort);
+      if (localPort < 0) {
+        this.stats[Stat.tcpAddrNotAvail]++;
+        return Err.EADDRNOTAVAIL;
+      }
+    } else if (this.findSlot(remoteIp, remotePort, localPort) >= 0 || this.timeWait.find(remoteIp, localPort, remotePort) >= 0) {
+      return Err.EADDRINUSE;
+    }
+    const s = this.slots;
+    s.reset(i, now);
+    s.flags[i] |= SlotFlag.HELD | SlotFlag.RTT_TIMING;
+    s.remoteIp[i] = remoteIp;
+    s.remotePort[i] = remotePort;
+    s.localPort[i] = localPort;
+    s.mss[i] = this.ourMss;
+    const iss = this.secrets.isn(this.ip.localIp(), localPort, remoteIp, remotePort, now);
+    s.sndUna[i] = iss;
+    s.sndNxt[i] = (iss + 1) >>> 0;
+    s.sndMax[i] = (iss + 1) >>> 0;
+    s.rttSeq[i] = iss;
+    s.rttStart[i] = now;
+    s.state[i] = TcpState.SYN_SENT;
+    s.rtxAt[i] = now + s.rto[i];
+    this.stats[Stat.tcpActiveOpens]++;
+    this.transmit(i, iss, 0, TcpFlag.SYN, now);
+    return i;
+  }
+
+  send(slot: number, data: Uint8Array, offset: number, length: number): number {
+    const s = this.slots;
+    if (!this.owned(slot) || !(offset >= 0 && length >= 0 && offset + length <= data.length)) return Err.EINVAL;
+    if (s.state[slot] === TcpState.CLOSED) return s.error[slot] || Err.EPIPE;
+    if (s.flags[slot] & SlotFlag.FIN_QUEUED) return Err.EPIPE;
+    const queued = s.sendLength[slot];
+    let room = s.sendLimit[slot] - queued;
+    if (room < 0) room = 0;
+    let taken = length < room ? length : room;
+    if (taken < length) s.flags[slot] |= SlotFlag.WANT_WRITABLE;
+    if (taken === 0) return 0;
+    const size = this.sendSize;
+    ringCopy(this.hal, this.sendRings, slot * size, size, (s.sendStart[slot] + queued) % size, data, offset, taken, true);
+    s.sendLength[slot] = queued + taken;
+    this.output(slot, this.hal.now(), false);
+    return taken;
+  }
+
+  receive(slot: number, into: Uint8Array, offset: number, length: number): number {
+    const s = this.slots;
+    if (!this.owned(slot) || !(offset >= 0 && length >= 0 && offset + length <= into.length)) return Err.EINVAL;
+    let taken = s.recvLength[slot];
+    if (taken > length) taken = length;
+    if (taken === 0) return s.error[slot];
+    const size = this.receiveSize;
+    ringCopy(this.hal, this.receiveRings, slot * size, size, s.recvStart[slot], into, offset, taken, false);
+    s.recvStart[slot] = (s.recvStart[slot] + taken) % size;
+    s.recvLength[slot] -= taken;
+    const state = s.state[slot];
+    if (state === TcpState.ESTABLISHED || state === TcpState.FIN_WAIT_1 || state === TcpState.FIN_WAIT_2) {
+      // Window update once reading has opened it by 2 MSS or half the buffer.
+      const limit = s.receiveLimit[slot];
+      const grow = (s.rcvNxt[slot] + limit - s.recvLength[slot] - s.rcvAdv[slot]) | 0;
+      const twoSegments = 2 * s.mss[slot];
+      if (grow >= (twoSegments < limit >>> 1 ? twoSegments : limit >>> 1)) this.transmit(slot, s.sndNxt[slot], 0, TcpFlag.ACK, this.hal.now());
+    }
+    return taken;
+  }
+
+  readable(slot: number): number {
+    return this.owned(slot) ? this.slots.recvLength[slot] : Err.EINVAL;
+  }
+
+  writable(slot: number): number {
+    const s = this.slots;
+    if (!this.owned(slot)) return Err.EINVAL;
+    if (s.state[slot] === TcpState.CLOSED || (s.flags[slot] & SlotFlag.FIN_QUEUED)) return 0;
+    const room = s.sendLimit[slot] - s.sendLength[slot];
+    return room > 0 ? room : 0;
+  }
+
+  shutdown(slot: number): number {
+    const s = this.slots;
+    if (!this.owned(slot)) return Err.EINVAL;
+    if (s.state[slot] === TcpState.CLOSED) return s.error[slot] || Err.ENOTCONN;
+    if (!(s.flags[slot] & SlotFlag.FIN_QUEUED)) this.queueFin(slot, this.hal.now());
+    return 0;
+  }
+
+  release(slot: number): void {
+    const s = this.slots;
+    if (!this.owned(slot)) return;
+    const flags = s.flags[slot];
+    const now = this.hal.now();
+    s.flags[slot] = flags & ~(SlotFlag.HELD | SlotFlag.WANT_WRITABLE);
+    s.events[slot] = 0;
+    const state = s.state[slot];
+    if (state === TcpState.CLOSED || state === TcpState.SYN_SENT) {
+      this.finish(slot, s.error[slot]);
+      return;
+    }
+    if (flags & SlotFlag.LINGER_ZERO) {
+      this.stats[Stat.tcpAborts]++;
+      this.resetSlot(slot, 0, now);
+      return;
+    }
+    // Unread data is discarded; out-of-order data keeps its place relative to rcv.nxt.
+    s.recvStart[slot] = (s.recvStart[slot] + s.recvLength[slot]) % this.receiveSize;
+    s.recvLength[slot] = 0;
+    if (!(flags & SlotFlag.FIN_QUEUED)) this.queueFin(slot, now);
+    if (s.state[slot] === TcpState.FIN_WAIT_2) s.stateAt[slot] = now + this.config.finWait2Timeout;
+  }
+
+  abort(slot: number): void {
+    const s = this.slots;
+    if (!this.owned(slot)) return;
+    s.flags[slot] &= ~SlotFlag.HELD;
+    s.events[slot] = 0;
+    if (s.state[slot] !== TcpState.CLOSED) this.stats[Stat.tcpAborts]++;
+    this.resetSlot(slot, 0, this.hal.now());
+  }
+
+  setOption(slot: number, option: number, value: number): number {
+    const s = this.slots;
+    const config = this.config;
+    if (!this.owned(slot) || value !== Math.floor(value)) return Err.EINVAL;
+    const now = this.hal.now();
+    switch (option) {
+      case SocketOption.SEND_BUFFER:
+        if (value < Limit.MIN_BUFFER || value > config.sendBuffer) return Err.EINVAL;
+        s.sendLimit[slot] = value;
+        return 0;
+      case SocketOption.RECEIVE_BUFFER:
+        if (value < Limit.MIN_BUFFER || value > config.receiveBuffer) return Err.EINVAL;
+        s.receiveLimit[slot] = value;
+        return 0;
+      case SocketOption.MSS:
+        if (value < TcpLimit.MIN_MSS || value > config.mss) return Err.EINVAL;
+        if (s.state[slot] !== TcpState.SYN_SENT && s.state[slot] !== TcpState.SYN_RECEIVED) return Err.EINVAL;
+        s.mss[slot] = value < this.ourMss ? value : this.ourMss;
+        return 0;
+      case SocketOption.LINGER:
+        if (value < -1) return Err.EINVAL;
+        if (value === 0) s.flags[slot] |= SlotFlag.LINGER_ZERO;
+        else s.flags[slot] &= ~SlotFlag.LINGER_ZERO;
+        return 0;
+      case SocketOption.KEEPALIVE:
+      case SocketOption.NO_DELAY:
+        if (value !== 0 && value !== 1) return Err.EINVAL;
+        {
+          const bit = option === SocketOption.KEEPALIVE ? SlotFlag.KEEPALIVE : SlotFlag.NO_DELAY;
+          if (value) s.flags[slot] |= bit;
+          else s.flags[slot] &= ~bit;
+        }
+        if (option === SocketOption.NO_DELAY) this.output(slot, now, false);
+        else s.keepAt[slot] = now + s.keepIdle[slot];
+        return 0;
+      case SocketOption.KEEPALIVE_IDLE:
+      case SocketOption.KEEPALIVE_INTERVAL:
+        if (value < 1 || value > Limit.MAX_OPTION_TIME) return Err.EINVAL;
+        if (option === SocketOption.KEEPALIVE_INTERVAL) {
+          s.keepInterval[slot] = value;
+        } else {
+          s.keepIdle[slot] = value;
+          if (!s.keepProbes[slot]) s.keepAt[slot] = now + value;
+        }
+        return 0;
+      case SocketOption.KEEPALIVE_COUNT:
+        if (value < 1 || value > 255) return Err.EINVAL;
+        s.keepCount[slot] = value;
+        return 0;
+      case SocketOption.USER_TIMEOUT:
+        if (value < 0 || value > Limit.MAX_OPTION_TIME) return Err.EINVAL;
+        s.userTimeout[slot] = value;
+        return 0;
+    }
+    return Err.EINVAL;
+  }
+
+  getOption(slot: number, option: number): number {
+    const s = this.slots;
+    if (!this.owned(slot)) return Err.EINVAL;
+    const flags = s.flags[slot];
+    switch (option) {
+      case SocketOption.SEND_BUFFER: return s.sendLimit[slot];
+      case SocketOption.RECEIVE_BUFFER: return s.receiveLimit[slot];
+      case SocketOption.MSS: return s.mss[slot];
+      case SocketOption.LINGER: return flags & SlotFlag.LINGER_ZERO ? 0 : -1;
+      case SocketOption.KEEPALIVE: return flags & SlotFlag.KEEPALIVE ? 1 : 0;
+      case SocketOption.KEEPALIVE_IDLE: return s.keepIdle[slot];
+      case SocketOption.KEEPALIVE_INTERVAL: return s.keepInterval[slot];
+      case SocketOption.KEEPALIVE_COUNT: return s.keepCount[slot];
+      case SocketOption.USER_TIMEOUT: return s.userTimeout[slot];
+      case SocketOption.NO_DELAY: return flags & SlotFlag.NO_DELAY ? 1 : 0;
+    }
+    return Err.EINVAL;
+  }
+
+  state(slot: number): TcpState {
+    return this.owned(slot) ? this.slots.state[slot] : TcpState.CLOSED;
+  }
+
+  /** Also answers for a slot released after its error, until the slot is reused. */
+  socketError(slot: number): number {
+    return isIndex(slot, this.slotCount) ? this.slots.error[slot] : 0;
+  }
+
+  remoteIp(slot: number): number {
+    return isIndex(slot, this.slotCount) ? this.slots.remoteIp[slot] : 0;
+  }
+
+  remotePort(slot: number): number {
+    return isIndex(slot, this.slotCount) ? this.slots.remotePort[slot] : 0;
+  }
+
+  localPort(slot: number): number {
+    return isIndex(slot, this.slotCount) ? this.slots.localPort[slot] : 0;
+  }
+
+  /** The application holds this slot number. */
+  private owned(slot: number): boolean {
+    return isIndex(slot, this.slotCount) && (this.slots.flags[slot] & SlotFlag.HELD) !== 0;
+  }
+
+  /** An open listener id. */
+  private listening(listener: number): boolean {
+    return isIndex(listener, this.listenerPorts.length) && this.listenerPorts[listener] !== 0;
+  }
+
+  pollEvents(sink: TcpEventSink): void {
+    const listenerEvents = this.listenerEvents;
+    for (let l = 0; l < listenerEvents.length; l++) {
+      const events = listenerEvents[l];
+      if (events) {
+        listenerEvents[l] = 0;
+        sink.listenerEvent(l, events);
+      }
+    }
+    const s = this.slots;
+    for (let i = 0; i < this.slotCount; i++) {
+      const events = s.events[i];
+      if (events && (s.flags[i] & SlotFlag.HELD)) {
+        s.events[i] = 0;
+        sink.socketEvent(i, events);
+      }
+    }
+  }
+}
