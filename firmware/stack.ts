@@ -1,0 +1,82 @@
+import { Config } from './config';
+import { Hal, Nic } from '../hal/hal';
+import { Stat } from './stats';
+import { MemoryReport } from './memory-report';
+import { NetworkInterface } from './network-interface';
+import { Tcp } from './tcp/tcp';
+import { TcpEventSink } from './tcp/tcp-api';
+
+/** What the API layer implements to hear about sockets; `afterEvents` runs once per input/tick, after the socket events. */
+export interface StackEventSink extends TcpEventSink {
+  afterEvents(): void;
+}
+
+/**
+ * The whole stack for one interface: frames in through `input`, every timer through `tick`,
+ * and TCP events handed to the API layer only after a frame or tick has been fully processed,
+ * so an application handler can call back into the stack safely.
+ */
+export class Stack {
+  readonly stats: Uint32Array;
+  readonly netif: NetworkInterface;
+  readonly tcp: Tcp;
+  private sink: StackEventSink | null = null;
+  private readonly memoryReport: MemoryReport;
+
+  constructor(readonly config: Config, readonly hal: Hal, nic: Nic) {
+    this.stats = new Uint32Array(Stat.COUNT);
+    this.netif = new NetworkInterface(config, hal, nic, this.stats);
+    this.tcp = new Tcp(config, hal, this.stats, this.netif);
+    this.netif.tcp = this.tcp;
+    const report: MemoryReport = { stats: this.stats.byteLength };
+    this.netif.reportMemory(report);
+    this.tcp.reportMemory(report);
+    let total = 0;
+    for (const structure in report) total += report[structure];
+    report.total = total;
+    if (total > config.memoryBudget) {
+      let largest = 'stats';
+      for (const structure in report) {
+        if (structure !== 'total' && report[structure] > report[largest]) largest = structure;
+      }
+      throw new Error('stack: ' + total + ' bytes exceed the memory budget of ' + config.memoryBudget +
+        '; largest structure ' + largest + ' takes ' + report[largest]);
+    }
+    this.memoryReport = report;
+  }
+
+  /** One received frame (Ethernet, or a bare IPv4 packet on an IP-only link). Never throws. */
+  input(frame: Uint8Array, length: number): void {
+    this.stats[Stat.framesIn]++;
+    this.netif.input(frame, length, this.hal.now());
+    this.dispatch();
+  }
+
+  /** Runs every timer; call it every config.tickInterval ms. */
+  tick(now: number): void {
+    this.netif.tick(now);
+    this.tcp.tick(now);
+    this.dispatch();
+  }
+
+  /** Bytes per structure and their total, fixed at creation. */
+  memory(): MemoryReport {
+    return this.memoryReport;
+  }
+
+  setEventSink(sink: StackEventSink | null): void {
+    this.sink = sink;
+  }
+
+  /** An exception from application code must not unwind into the driver or the timer loop: it is logged. */
+  private dispatch(): void {
+    const sink = this.sink;
+    if (!sink) return;
+    try {
+      this.tcp.pollEvents(sink);
+      sink.afterEvents();
+    } catch (error) {
+      this.hal.log('app: uncaught ' + error);
+    }
+  }
+}
