@@ -141,6 +141,74 @@ export function pump(socket: Socket, data: Uint8Array, chunk: number): void {
   next();
 }
 
+/**
+ * The peer opens one connection to port 80 of the device, which ends it at once; runs the clock until it has closed.
+ * Checks the peer connected, the device accepted exactly once and the close completed.
+ */
+export function handshake(t: ExecutionContext, clock: VirtualClock, device: Net, peer: Net, deviceIp: string): void {
+  let accepted = 0;
+  const server = device.createServer((socket: Socket) => {
+    accepted++;
+    socket.end();
+  });
+  server.listen(80);
+  let connected = false;
+  let closed = false;
+  const client = peer.connect({ host: deviceIp, port: 80 }, () => {
+    connected = true;
+  });
+  client.on('close', () => {
+    closed = true;
+    server.close();
+  });
+  runUntil(clock, () => closed, 10000);
+  t.true(connected, 'peer connected');
+  t.is(accepted, 1, 'device accepted one connection');
+  t.true(closed, 'closed cleanly');
+}
+
+/** What an echo run left behind: the peer's collector, its socket, who closed and every error seen. */
+export interface EchoFlow {
+  received: Collector;
+  client: Socket;
+  closed: { client: boolean; server: boolean };
+  errors: string[];
+}
+
+/**
+ * The device runs an echo server on port 7 (pausing its reader while its writes are refused);
+ * the peer sends `data` to `deviceIp` and collects the echo.
+ */
+export function echo(device: Net, peer: Net, deviceIp: string, data: Uint8Array): EchoFlow {
+  const closed = { client: false, server: false };
+  const errors: string[] = [];
+  const server = device.createServer((socket: Socket) => {
+    socket.on('data', (chunk: Uint8Array) => {
+      if (!socket.write(chunk)) socket.pause();
+    });
+    socket.on('drain', () => socket.resume());
+    socket.on('error', (error: { code: string }) => errors.push('server ' + error.code));
+    socket.on('close', () => {
+      closed.server = true;
+      server.close();
+    });
+  });
+  server.listen(7);
+  const received = new Collector(data.length);
+  const client = peer.connect({ host: deviceIp, port: 7 }, () => pump(client, data, 4 * 1460));
+  received.attach(client);
+  client.on('error', (error: { code: string }) => errors.push('client ' + error.code));
+  client.on('close', () => {
+    closed.client = true;
+  });
+  return { received, client, closed, errors };
+}
+
+export function sameBytes(t: ExecutionContext, got: Collector, want: Uint8Array): void {
+  t.is(got.length, want.length, 'every byte came back');
+  t.true(Buffer.from(got.bytes.subarray(0, got.length)).equals(Buffer.from(want)), 'byte for byte');
+}
+
 /** The lwIP-style end-of-test check: no slot in use, SYN queue empty, TIME_WAIT as expected, memory unchanged. */
 export function leakCheck(t: ExecutionContext, stack: Stack, memoryAtStart: MemoryReport, what: string): void {
   const tcp = stack.tcp;

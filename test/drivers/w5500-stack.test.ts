@@ -4,7 +4,7 @@ import { statNames } from '../../firmware/stats';
 import { W5500Counter } from '../../hal/drivers/w5500';
 import { VirtualClock } from '../../sim/clock';
 import { Link } from '../../sim/link';
-import { Collector, DEVICE_IP, Peer, W5500Board, BoardOptions, leakCheck, pattern, pump, runUntil } from './w5500-harness';
+import { BoardOptions, Collector, DEVICE_IP, Peer, W5500Board, echo, handshake, leakCheck, pattern, pump, runUntil, sameBytes } from './w5500-harness';
 
 const MEGABYTE = 1 << 20;
 
@@ -39,61 +39,9 @@ function tearDown(t: ExecutionContext, run: Run): void {
   t.is(run.board.driver.counters[W5500Counter.chipTimeouts], 0, 'no chip timeouts');
 }
 
-/**
- * The device runs an echo server on port 7 (pausing its reader while its writes are refused);
- * the peer sends `data` and collects the echo. Returns the peer's collector and the sockets.
- */
-function echo(run: Run, data: Uint8Array): { received: Collector; client: Socket; closed: { client: boolean; server: boolean }; errors: string[] } {
-  const closed = { client: false, server: false };
-  const errors: string[] = [];
-  const server = run.board.net.createServer((socket: Socket) => {
-    socket.on('data', (chunk: Uint8Array) => {
-      if (!socket.write(chunk)) socket.pause();
-    });
-    socket.on('drain', () => socket.resume());
-    socket.on('error', (error: { code: string }) => errors.push('server ' + error.code));
-    socket.on('close', () => {
-      closed.server = true;
-      server.close();
-    });
-  });
-  server.listen(7);
-  const received = new Collector(data.length);
-  const client = run.peer.net.connect({ host: DEVICE_IP, port: 7 }, () => pump(client, data, 4 * 1460));
-  received.attach(client);
-  client.on('error', (error: { code: string }) => errors.push('client ' + error.code));
-  client.on('close', () => {
-    closed.client = true;
-  });
-  return { received, client, closed, errors };
-}
-
-function sameBytes(t: ExecutionContext, got: Collector, want: Uint8Array): void {
-  t.is(got.length, want.length, 'every byte came back');
-  t.true(Buffer.from(got.bytes).equals(Buffer.from(want)), 'byte for byte');
-}
-
 test('handshake over the W5500: the peer connects to the device and both see the connection', (t) => {
   const run = setUp(t);
-  let accepted = 0;
-  const server = run.board.net.createServer((socket: Socket) => {
-    accepted++;
-    socket.end();
-  });
-  server.listen(80);
-  let connected = false;
-  let closed = false;
-  const client = run.peer.net.connect({ host: DEVICE_IP, port: 80 }, () => {
-    connected = true;
-  });
-  client.on('close', () => {
-    closed = true;
-    server.close();
-  });
-  runUntil(run.clock, () => closed, 10000);
-  t.true(connected, 'peer connected');
-  t.is(accepted, 1, 'device accepted one connection');
-  t.true(closed, 'closed cleanly');
+  handshake(t, run.clock, run.board.net, run.peer.net, DEVICE_IP);
   t.true(run.board.driver.counters[W5500Counter.framesReceived] >= 3, 'ARP and the handshake came in through the chip');
   t.true(run.board.driver.counters[W5500Counter.framesSent] >= 3, 'and went out through it');
   tearDown(t, run);
@@ -102,7 +50,7 @@ test('handshake over the W5500: the peer connects to the device and both see the
 test('1 MB each way through the echo server, byte for byte, pointers wrapping many times', (t) => {
   const run = setUp(t, { model: { openPointer: 0xfe00 } });
   const data = pattern(MEGABYTE, 5);
-  const flow = echo(run, data);
+  const flow = echo(run.board.net, run.peer.net, DEVICE_IP, data);
   const ms = runUntil(run.clock, () => flow.closed.client && flow.closed.server, 600000);
   sameBytes(t, flow.received, data);
   t.deepEqual(flow.errors, []);
@@ -118,7 +66,7 @@ test('1 MB each way through the echo server, byte for byte, pointers wrapping ma
 test('frames landing while the host reads Sn_RX_RSR tear single reads; reading until stable loses nothing', (t) => {
   const run = setUp(t, { model: { arrivalSpacing: 3 } });
   const data = pattern(256 * 1024, 6);
-  const flow = echo(run, data);
+  const flow = echo(run.board.net, run.peer.net, DEVICE_IP, data);
   runUntil(run.clock, () => flow.closed.client && flow.closed.server, 600000);
   sameBytes(t, flow.received, data);
   t.true(run.board.model.tornReads > 0, 'the model tore ' + run.board.model.tornReads + ' reads');
@@ -130,7 +78,7 @@ test('frames landing while the host reads Sn_RX_RSR tear single reads; reading u
 test('cable out for 3 s in the middle of 1 MB: the stack sees link down, TCP retransmits, the transfer completes', (t) => {
   const run = setUp(t);
   const data = pattern(MEGABYTE, 7);
-  const flow = echo(run, data);
+  const flow = echo(run.board.net, run.peer.net, DEVICE_IP, data);
   runUntil(run.clock, () => flow.received.length >= data.length / 3, 600000);
   t.true(flow.received.length < data.length, 'pulled mid-transfer');
   run.board.model.cable = false;
@@ -150,7 +98,7 @@ test('cable out for 3 s in the middle of 1 MB: the stack sees link down, TCP ret
 test('cable out for longer than the user timeout: both ends fail with ETIMEDOUT and free everything', (t) => {
   const run = setUp(t, { config: { userTimeout: 20000 } }, { userTimeout: 20000 });
   const data = pattern(MEGABYTE, 8);
-  const flow = echo(run, data);
+  const flow = echo(run.board.net, run.peer.net, DEVICE_IP, data);
   runUntil(run.clock, () => flow.received.length >= data.length / 4, 600000);
   run.board.model.cable = false;
   runUntil(run.clock, () => flow.closed.client && flow.closed.server, 120000);

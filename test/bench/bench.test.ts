@@ -1,0 +1,52 @@
+import test from 'ava';
+import { runBench, quickPlan, renderTable, churnPlot } from '../../sim/bench/run';
+import { runChurn } from '../../sim/bench/churn';
+import { boardConfigs, espruinoVariables } from '../../sim/bench/memory';
+import { summarize } from '../../sim/bench/summary';
+
+test('summaries are median, min and max', (t) => {
+  t.deepEqual(summarize([3, 1, 2]), { median: 2, min: 1, max: 3, runs: 3 });
+  t.is(summarize([4, 1, 2, 3]).median, 2.5);
+});
+
+test('interpreter variables match ESPRUINO.md measurements', (t) => {
+  t.is(espruinoVariables(256, 1), 19);
+  t.is(espruinoVariables(1500, 1), 92);
+});
+
+test('board config literals are found and evaluated', (t) => {
+  const source = "const small = {\n  sockets: 2, sendBuffer: 1024, ip: '192.0.2.1',\n};\nconst pins = { cs: 1 };\n" +
+    'new Stack(resolveConfig({ sockets: 3, receiveBuffer: 512 }), hal, nic);';
+  t.deepEqual(boardConfigs(source).map((c) => [c.name, c.overrides.sockets]), [['small', 2], ['resolveConfig', 3]]);
+});
+
+test('churn under both TIME_WAIT policies: table stays flat, full sockets run out, nothing leaks', (t) => {
+  const table = runChurn({ policy: 'table', connections: 600, sampleEvery: 200, seed: 3 });
+  t.is(table.completed, 600);
+  t.is(table.failed, 0);
+  t.true(table.leakFree);
+  t.is(new Set(table.samples.map((s) => s.memoryBytes)).size, 1, 'memory report flat');
+  t.true(table.timeWaitRecycled > 0);
+  const full = runChurn({ policy: 'fullSocket', connections: 600, sampleEvery: 200, seed: 3, device: { sockets: 20 } });
+  t.is(full.completed, 20, 'only as many connections as slots within 2MSL');
+  t.is(full.failed, 580);
+  t.true(full.leakFree);
+  t.is(full.samples[full.samples.length - 1].memoryBytes, 20 * 180);
+});
+
+test('every group reports on a tiny workload, with a table and a plot', async (t) => {
+  const plan = Object.assign({}, quickPlan, { runs: 1, churnConnections: 300, sampleEvery: 100, throughputBytes: 50000, perPacketBytes: 50000 });
+  const results = await runBench(plan, () => undefined);
+  t.is(results.memory.timeWaitEntry.bytes, 20);
+  t.true(results.memory.socketSlotWithBuffers.bytes > results.memory.socketSlot.bytes);
+  t.true(results.churn.every((c) => c.leakFree));
+  t.true(results.throughput.every((r) => r.allComplete));
+  t.true(results.perPacket.nsPerSegment.median > 0);
+  t.is(results.perPacket.allocations.length, 2);
+  t.not(results.tap.skipped, '');
+  const table = renderTable(results);
+  for (const group of ['1 memory', '2 churn', '3 throughput', '4 TAP', '5 per packet']) t.true(table.indexOf('| ' + group + ' |') >= 0, group);
+  const svg = churnPlot(results);
+  t.true(svg.startsWith('<svg'));
+  t.is(svg.split('<polyline').length - 1, 3);
+});

@@ -1,0 +1,131 @@
+import { ExecutionContext } from 'ava';
+import { resolveConfig } from '../../firmware/config';
+import { Stack } from '../../firmware/stack';
+import { Stat, statNames } from '../../firmware/stats';
+import { Net } from '../../firmware/api/net';
+import { SlotFlag } from '../../firmware/tcp/slot-table';
+import { parseIp } from '../../firmware/wire/ip-address';
+import { VirtualClock } from '../../sim/clock';
+import { Link, LinkOptions } from '../../sim/link';
+import { SimNic } from '../../sim/sim-nic';
+import { SimHost, macFor } from '../../sim/host';
+import { NodeHal } from '../../sim/node-hal';
+
+/**
+ * A simulated Ethernet segment with whole stacks on it (Stack + Net + SimNic + SimHost on one
+ * VirtualClock), for the seed scenarios. Each device ticks every config.tickInterval ms of
+ * virtual time, as a board's setInterval would.
+ */
+
+/** What a scenario checks stays flat: the stack's fixed memory and every pool's live count. */
+export interface LiveCounts {
+  memoryTotal: number;
+  slotsInUse: number;
+  synQueue: number;
+  acceptQueues: number;
+  arpPending: number;
+  timeWait: number;
+}
+
+export interface Device {
+  readonly name: string;
+  readonly ip: number;
+  readonly stack: Stack;
+  readonly net: Net;
+  readonly hal: NodeHal;
+  readonly nic: SimNic;
+  readonly host: SimHost;
+  /** Counts at creation, for the leak check. */
+  readonly start: LiveCounts;
+}
+
+export class Network {
+  readonly clock = new VirtualClock();
+  readonly link: Link;
+  readonly devices: Device[] = [];
+
+  constructor(linkOptions: LinkOptions = {}) {
+    this.link = new Link(this.clock, linkOptions);
+  }
+
+  /** A powered device at `ip` (dotted) with config overrides over the defaults. */
+  add(name: string, ip: string, overrides: { [field: string]: unknown } = {}): Device {
+    const config = resolveConfig(Object.assign({ ip, netmask: '255.255.255.0' }, overrides));
+    const hal = new NodeHal(this.clock, 1000 + this.devices.length * 7919);
+    const nic = new SimNic(this.link, { mac: macFor(this.devices.length + 1) });
+    const stack = new Stack(config, hal, nic);
+    const net = new Net(stack);
+    const host = new SimHost(this.clock, nic, stack, config.tickInterval);
+    host.start();
+    const partial = { name, ip: parseIp(ip), stack, net, hal, nic, host } as Device;
+    const device = Object.assign(partial, { start: liveCounts(partial) });
+    this.devices.push(device);
+    return device;
+  }
+
+  get now(): number {
+    return this.clock.now();
+  }
+
+  /** Runs the simulation for `ms` of virtual time. */
+  run(ms: number): void {
+    this.clock.runUntil(this.clock.now() + ms);
+  }
+
+  /** Runs until `done()` holds (checked every `step` ms) or `limit` ms have passed; returns whether it held. */
+  runUntil(done: () => boolean, limit: number, step = 1): boolean {
+    const end = this.clock.now() + limit;
+    while (!done()) {
+      if (this.clock.now() >= end) return false;
+      this.run(step);
+    }
+    return true;
+  }
+}
+
+export function liveCounts(device: { stack: Stack }): LiveCounts {
+  const stack = device.stack;
+  const tcp = stack.tcp;
+  let slotsInUse = 0;
+  for (let i = 0; i < tcp.slotCount; i++) if (tcp.slots.flags[i] & SlotFlag.IN_USE) slotsInUse++;
+  let acceptQueues = 0;
+  for (let l = 0; l < stack.config.listeners; l++) {
+    if (tcp.listenerPort(l)) acceptQueues += tcp.acceptQueueLength(l) - tcp.synQueue.countFor(l);
+  }
+  let arpPending = 0;
+  const lengths = stack.netif.arp.pendingLength;
+  for (let i = 0; i < lengths.length; i++) if (lengths[i] !== 0) arpPending++;
+  return {
+    memoryTotal: stack.memory().total, slotsInUse, synQueue: tcp.synQueue.count, acceptQueues, arpPending,
+    timeWait: tcp.timeWait.count,
+  };
+}
+
+export function stat(device: Device, name: string): number {
+  const index = statNames.indexOf(name);
+  if (index < 0) throw new Error('no counter ' + name);
+  return device.stack.stats[index];
+}
+
+/** The counters a scenario reports: TIME_WAIT recycling, listen-queue overflow and shedding. */
+export function resourceCounts(device: Device): { [name: string]: number } {
+  const s = device.stack.stats;
+  return {
+    twInserted: s[Stat.twInserted], twRecycled: s[Stat.twRecycled], twExpired: s[Stat.twExpired],
+    twSynReopened: s[Stat.twSynReopened], twSynAnsweredWithAck: s[Stat.twSynAnsweredWithAck], twRstIgnored: s[Stat.twRstIgnored],
+    tcpSynQueueFull: s[Stat.tcpSynQueueFull], tcpSynCookiesSent: s[Stat.tcpSynCookiesSent],
+    tcpSynCookiesAccepted: s[Stat.tcpSynCookiesAccepted], tcpSynQueueTimeouts: s[Stat.tcpSynQueueTimeouts],
+    tcpAcceptQueueFull: s[Stat.tcpAcceptQueueFull], tcpEmfile: s[Stat.tcpEmfile], tcpAddrNotAvail: s[Stat.tcpAddrNotAvail],
+    tcpAborts: s[Stat.tcpAborts], arpQueueDrops: s[Stat.arpQueueDrops],
+  };
+}
+
+/**
+ * The leak check every scenario ends with (as lwIP's unit tests do): memory as at creation,
+ * no slot, SYN record, accepted-but-unclaimed connection or ARP-held frame left, and the
+ * TIME_WAIT table at the count the scenario expects.
+ */
+export function assertBackToStart(t: ExecutionContext, device: Device, timeWait = 0): void {
+  const now = liveCounts(device);
+  t.deepEqual(now, Object.assign({}, device.start, { timeWait }), device.name + ': pools back to their starting counts');
+}
