@@ -189,12 +189,22 @@ export class Tcp implements Transport, TcpApi {
     let dataLength = this.segDataLength;
     const segmentLength = dataLength + (flags & TcpFlag.FIN ? 1 : 0);
     let offset = (this.segSeq - rcvNxt) | 0;
-    const acceptable = segmentLength === 0 || window === 0
-      ? (window === 0 ? offset === 0 : offset >= 0 && offset < window)
-      : offset < window && offset + segmentLength > 0;
+    // A bare ACK may sit at the right edge (as Linux allows): a peer that filled our window and
+    // lost a segment sends its ACKs from snd.max, which is exactly there.
+    const acceptable = segmentLength === 0
+      ? offset === 0 || (offset > 0 && offset <= window)
+      : (window === 0 ? offset === 0 : offset < window && offset + segmentLength > 0);
     if (!acceptable) {
       stats[Stat.dropTcpOutOfWindow]++;
-      if (!(flags & TcpFlag.RST)) this.transmit(i, s.sndNxt[i], 0, TcpFlag.ACK, now);
+      if (flags & TcpFlag.RST) return;
+      // A new acknowledgment still counts when it comes on an old duplicate (as lwIP does) or while
+      // our window is zero (RFC 9293 3.10.7.4): after timeouts on both ends each one retransmits
+      // from below the other's rcv.nxt, and if both dropped those ACKs they would answer each
+      // other's retransmissions with ACKs until one gave up.
+      if ((flags & TcpFlag.ACK) && (offset + segmentLength <= 0 || window === 0) && state !== TcpState.SYN_RECEIVED &&
+        ((this.segAck - s.sndUna[i]) | 0) > 0 && !this.processAck(i, now)) return;
+      s.flags[i] |= SlotFlag.ACK_NOW;
+      this.output(i, now, false);
       return;
     }
     if (flags & TcpFlag.RST) {
@@ -372,6 +382,10 @@ export class Tcp implements Transport, TcpApi {
       s.sendLength[i] = queued - dataAcked;
       s.sndUna[i] = ack;
       if (((s.sndNxt[i] - ack) | 0) < 0) s.sndNxt[i] = ack;
+      // New data acknowledged ends the backoff (as lwIP does), while Karn's rule still keeps the
+      // ambiguous sample out of the estimator: at 30% loss clean samples are rare, and an RTO
+      // that only ever doubles outlasts the user timeout on a path that is delivering.
+      if (s.retries[i] !== 0 && s.srtt8[i] !== 0) this.rttSample(i, -1);
       s.retries[i] = 0;
       if ((flags & SlotFlag.RTT_TIMING) && ((ack - s.rttSeq[i]) | 0) > 0) {
         flags &= ~SlotFlag.RTT_TIMING;
@@ -693,7 +707,9 @@ export class Tcp implements Transport, TcpApi {
         const sent = (nxt - una) >>> 0;
         let unsent = s.sendLength[i] - sent;
         if (unsent < 0) unsent = 0;
-        let window = s.sndWnd[i];
+        // The peer's right edge is where its last window update put it: an ACK on an older
+        // sequence number moves snd.una, not the edge (RFC 9293's snd.una + snd.wnd would slide it).
+        let window = (s.sndWl2[i] + s.sndWnd[i] - una) | 0;
         if (s.cwnd[i] < window) window = s.cwnd[i];
         let length = window - sent;
         if (length < 0) length = 0;
@@ -735,7 +751,9 @@ export class Tcp implements Transport, TcpApi {
         s.flags[i] |= SlotFlag.PERSIST;
       }
     }
-    if ((s.flags[i] & SlotFlag.ACK_NOW) && state !== TcpState.SYN_SENT) this.transmit(i, s.sndNxt[i], 0, TcpFlag.ACK, now);
+    // A bare ACK goes out from snd.max, not from a snd.nxt a timeout pulled back (as FreeBSD does):
+    // from there it is inside the peer's window even when the peer already has what we resend.
+    if ((s.flags[i] & SlotFlag.ACK_NOW) && state !== TcpState.SYN_SENT) this.transmit(i, s.sndMax[i], 0, TcpFlag.ACK, now);
   }
 
   /** Resends the first unacknowledged segment (fast retransmit, NewReno partial ACK). */
@@ -826,7 +844,7 @@ export class Tcp implements Transport, TcpApi {
     if (s.challengeCount[i] < this.config.challengeAckLimit) {
       s.challengeCount[i]++;
       this.stats[Stat.tcpChallengeAcks]++;
-      this.transmit(i, s.sndNxt[i], 0, TcpFlag.ACK, now);
+      this.transmit(i, s.sndMax[i], 0, TcpFlag.ACK, now);
     } else {
       this.stats[Stat.tcpChallengeAcksThrottled]++;
     }
@@ -840,7 +858,7 @@ export class Tcp implements Transport, TcpApi {
     const n = this.slotCount;
     for (let i = 0; i < n; i++) {
       if (s.state[i] === TcpState.CLOSED) continue;
-      if ((s.flags[i] & SlotFlag.ACK_PENDING) && now >= s.ackAt[i]) this.transmit(i, s.sndNxt[i], 0, TcpFlag.ACK, now);
+      if ((s.flags[i] & SlotFlag.ACK_PENDING) && now >= s.ackAt[i]) this.transmit(i, s.sndMax[i], 0, TcpFlag.ACK, now);
       if (s.rtxAt[i] !== 0 && now >= s.rtxAt[i]) {
         this.timeout(i, now);
         if (s.state[i] === TcpState.CLOSED) continue;
@@ -888,7 +906,7 @@ export class Tcp implements Transport, TcpApi {
     if (flags & SlotFlag.PERSIST) {
       s.flags[i] = flags & ~SlotFlag.PERSIST;
       if (s.sendLength[i] === 0 || s.sndMax[i] !== s.sndUna[i]) return;
-      if (s.sndWnd[i] > 0) {
+      if (((s.sndWl2[i] + s.sndWnd[i] - s.sndUna[i]) | 0) > 0) {
         this.output(i, now, true);
         return;
       }
@@ -977,18 +995,23 @@ export class Tcp implements Transport, TcpApi {
     }
   }
 
-  /** RFC 6298 2.2/2.3 with BSD's scaled integers; the result is clamped to [rtoMin, rtoMax]. */
+  /**
+   * RFC 6298 2.2/2.3 with BSD's scaled integers; the result is clamped to [rtoMin, rtoMax].
+   * A negative sample only recomputes the RTO from the estimator, undoing a backoff.
+   */
   private rttSample(i: number, sample: number): void {
     const s = this.slots;
-    const r = sample < 1 ? 1 : sample;
-    if (s.srtt8[i] === 0) {
-      s.srtt8[i] = r * 8;
-      s.rttvar4[i] = r * 2;
-    } else {
-      let delta = r - (s.srtt8[i] >>> 3);
-      s.srtt8[i] += delta;
-      if (delta < 0) delta = -delta;
-      s.rttvar4[i] += delta - (s.rttvar4[i] >>> 2);
+    if (sample >= 0) {
+      const r = sample < 1 ? 1 : sample;
+      if (s.srtt8[i] === 0) {
+        s.srtt8[i] = r * 8;
+        s.rttvar4[i] = r * 2;
+      } else {
+        let delta = r - (s.srtt8[i] >>> 3);
+        s.srtt8[i] += delta;
+        if (delta < 0) delta = -delta;
+        s.rttvar4[i] += delta - (s.rttvar4[i] >>> 2);
+      }
     }
     let rto = (s.srtt8[i] >>> 3) + (s.rttvar4[i] > 1 ? s.rttvar4[i] : 1);
     if (rto < this.config.rtoMin) rto = this.config.rtoMin;
@@ -1219,7 +1242,7 @@ export class Tcp implements Transport, TcpApi {
       const limit = s.receiveLimit[slot];
       const grow = (s.rcvNxt[slot] + limit - s.recvLength[slot] - s.rcvAdv[slot]) | 0;
       const twoSegments = 2 * s.mss[slot];
-      if (grow >= (twoSegments < limit >>> 1 ? twoSegments : limit >>> 1)) this.transmit(slot, s.sndNxt[slot], 0, TcpFlag.ACK, this.hal.now());
+      if (grow >= (twoSegments < limit >>> 1 ? twoSegments : limit >>> 1)) this.transmit(slot, s.sndMax[slot], 0, TcpFlag.ACK, this.hal.now());
     }
     return taken;
   }

@@ -61,7 +61,7 @@ test('an ACK resets the retry count: only consecutive retransmissions abort', (t
   env.leakCheck(t);
 });
 
-test('RTT estimation: RTO follows RFC 6298 from measured samples, Karn: no sample from retransmitted data', (t) => {
+test('RTT estimation: RTO follows RFC 6298 from measured samples, Karn: no sample from retransmitted data, a new ACK ends the backoff', (t) => {
   const env = new Env({ rtoInitial: 3000, rtoMin: 100, rtoMax: 60000 });
   const { slot, iss, irs } = openServer(t, env);
   const rto = () => env.tcp.slots.rto[slot];
@@ -80,16 +80,16 @@ test('RTT estimation: RTO follows RFC 6298 from measured samples, Karn: no sampl
   // A retransmitted segment gives no sample even if acknowledged much later.
   env.tcp.send(slot, pattern(10), 0, 10);
   env.take();
+  const estimated = rto();
   env.advance(rto());
   t.is(env.take().length, 1, 'retransmitted');
   env.advance(5000);
   env.take();
-  const backedOff = rto();
-  t.true(backedOff > 1000);
+  t.true(rto() > 1000, 'backed off');
   seq += 10;
   env.inject({ seq: irs + 1, ack: seq, flags: ACK });
   t.true(Math.abs(srtt() - 50) < 5, 'srtt untouched by the ambiguous sample');
-  t.is(rto(), backedOff, 'backed-off RTO kept until a valid sample');
+  t.is(rto(), estimated, 'the new ACK ends the backoff: the RTO is the estimator\'s again');
   env.tcp.abort(slot);
   env.take();
   env.leakCheck(t);
@@ -187,6 +187,52 @@ test('sequence numbers wrap around 2^32 through a transfer', (t) => {
   t.is(env.tcp.receive(slot, into, 0, 1000), 1000);
   t.deepEqual(into, data);
   t.is(env.tcp.slots.rcvNxt[slot], (0xffffff00 + 1001) >>> 0);
+  env.tcp.abort(slot);
+  env.take();
+  env.leakCheck(t);
+});
+
+test('after timeouts on both ends: the new ACK on an old retransmission is taken, and bare ACKs go out from snd.max', (t) => {
+  const env = new Env({ rtoInitial: 1000, rtoMin: 1000, userTimeout: 0 });
+  const { slot, iss, irs } = openServer(t, env);
+  // The peer sends 100 bytes; we take them (rcv.nxt = irs + 101) and our ACK is lost.
+  env.inject({ seq: irs + 1, ack: iss + 1, flags: ACK, data: pattern(100) });
+  const received = new Uint8Array(100);
+  t.is(env.tcp.receive(slot, received, 0, 100), 100);
+  env.advance(500);
+  env.take();
+  // We send 200 bytes; the peer gets them, but its ACKs are lost, and our RTO pulls snd.nxt back.
+  env.tcp.send(slot, pattern(200), 0, 200);
+  expectSegment(t, env.one(t), { flags: ACK, seq: iss + 1, length: 200 });
+  env.advance(1000);
+  expectSegment(t, env.one(t), { flags: ACK, seq: iss + 1, length: 200 }, 'retransmitted from snd.una');
+  // The peer's own retransmission is old to us, but acknowledges our 200 bytes.
+  env.inject({ seq: irs + 1, ack: iss + 201, flags: ACK, data: pattern(100) });
+  t.is(env.stat('dropTcpOutOfWindow'), 1, 'the duplicate data is dropped');
+  t.is(env.tcp.writable(slot), env.config.sendBuffer, 'its acknowledgment freed the send ring');
+  const reply = env.one(t, 'one ACK in reply');
+  expectSegment(t, reply, { flags: ACK, seq: iss + 201, ack: irs + 101, length: 0 });
+  // Another old duplicate whose ACK is not new changes nothing but is answered.
+  env.inject({ seq: irs + 1, ack: iss + 201, flags: ACK, data: pattern(100) });
+  expectSegment(t, env.one(t), { flags: ACK, seq: iss + 201, ack: irs + 101, length: 0 });
+  env.tcp.abort(slot);
+  env.take();
+  env.leakCheck(t);
+});
+
+test('the right edge the peer offered does not slide when an ACK arrives on an older sequence number', (t) => {
+  const env = new Env({ rtoInitial: 1000, rtoMin: 1000, userTimeout: 0, sendBuffer: 8192 });
+  const { slot, iss, irs } = openServer(t, env, { window: 1000, mss: 500 });
+  // A window update with a later sequence number (a bare ACK from the peer's snd.max).
+  env.inject({ seq: irs + 51, ack: iss + 1, flags: ACK, window: 1000 });
+  env.take();
+  env.tcp.send(slot, pattern(3000), 0, 3000);
+  const first = env.take();
+  t.is(first.reduce((sum, s) => sum + s.data.length, 0), 1000, 'one window of 1000 bytes');
+  // The peer's retransmission from irs + 1 acknowledges 500 bytes; its window is stale.
+  env.inject({ seq: irs + 1, ack: iss + 501, flags: ACK, window: 1000 });
+  const after = env.take().filter((s) => s.data.length > 0);
+  t.deepEqual(after, [], 'nothing beyond iss + 1001, the edge the peer offered');
   env.tcp.abort(slot);
   env.take();
   env.leakCheck(t);
