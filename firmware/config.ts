@@ -67,6 +67,35 @@ export interface Config {
   /** UDP port bindings (DHCP, DNS, applications). */
   udpBindings: number;
 
+  /**
+   * DHCP client (RFC 2131) on: the interface starts at 0.0.0.0, and `ip`/`netmask`/`gateway`, unless
+   * ip is '0.0.0.0', become the static fallback taken after dhcpFallbackAfter failed attempts
+   * (the client keeps trying in the background).
+   */
+  dhcp: boolean;
+  /** First retransmission timeout, ms; doubled per retry up to dhcpRetryMax, with ±1 s of jitter (RFC 2131 4.1). */
+  dhcpRetryInitial: number;
+  dhcpRetryMax: number;
+  /** Transmissions of one DISCOVER or REQUEST exchange before the attempt counts as failed and starts over. */
+  dhcpRetries: number;
+  /** Failed attempts before the static fallback address is applied; 0 never falls back. */
+  dhcpFallbackAfter: number;
+  /** ms spent probing an ACKed address with three ARP requests before using it (RFC 2131 4.4.1); 0 skips the probe. */
+  dhcpProbeWait: number;
+
+  /** DNS server (dotted); DHCP's option 6 replaces it. '0.0.0.0': none, every lookup fails with ENOTFOUND. */
+  dnsServer: string;
+  /** Cached A records, lookups in flight at once (each holds a UDP binding), longest name in bytes. */
+  dnsCacheEntries: number;
+  dnsLookups: number;
+  dnsNameLength: number;
+  /** Wait for an answer, ms, and retransmissions before ENOTFOUND. */
+  dnsTimeout: number;
+  dnsRetries: number;
+  /** Clamps on a record's TTL in the cache, seconds. */
+  dnsMinTtl: number;
+  dnsMaxTtl: number;
+
   /** Heap watchdog thresholds in bytes of free interpreter memory, with hysteresis. */
   heapLow: number;
   heapCritical: number;
@@ -116,6 +145,20 @@ export const defaultConfig: Config = {
   arpRetryInterval: 1000,
   arpLifetime: 300000,
   udpBindings: 4,
+  dhcp: false,
+  dhcpRetryInitial: 4000,
+  dhcpRetryMax: 64000,
+  dhcpRetries: 4,
+  dhcpFallbackAfter: 2,
+  dhcpProbeWait: 1500,
+  dnsServer: '0.0.0.0',
+  dnsCacheEntries: 4,
+  dnsLookups: 2,
+  dnsNameLength: 64,
+  dnsTimeout: 2000,
+  dnsRetries: 2,
+  dnsMinTtl: 5,
+  dnsMaxTtl: 3600,
   heapLow: 8192,
   heapCritical: 4096,
   heapHysteresis: 2048,
@@ -136,6 +179,9 @@ const bounds: { [field: string]: number[] } = {
   arpPendingFrames: [0, 64], arpRetries: [1, 32], arpRetryInterval: [1, 600000], arpLifetime: [1, 86400000],
   udpBindings: [1, 64], heapLow: [0, 1 << 30], heapCritical: [0, 1 << 30], heapHysteresis: [0, 1 << 30],
   heapCheckInterval: [1, 600000], memoryBudget: [1, 1 << 30], tickInterval: [1, 1000],
+  dhcpRetryInitial: [1000, 600000], dhcpRetryMax: [1000, 600000], dhcpRetries: [1, 32], dhcpFallbackAfter: [0, 255], dhcpProbeWait: [0, 60000],
+  dnsCacheEntries: [0, 255], dnsLookups: [1, 16], dnsNameLength: [16, 255], dnsTimeout: [100, 600000],
+  dnsRetries: [0, 16], dnsMinTtl: [0, 86400], dnsMaxTtl: [0, 604800],
 };
 
 /** Merges `overrides` over the defaults and checks every field; throws (at creation only) naming the bad field. */

@@ -308,7 +308,8 @@ export class NetworkInterface implements IpOutput {
     }
   }
 
-  private sendArpRequest(targetIp: number): void {
+  /** Also the DHCP client's ARP probe (RFC 5227): sent while our address is 0.0.0.0, the sender address is 0. */
+  sendArpRequest(targetIp: number): void {
     const request = this.arpFrame;
     writeEthernetHeader(this.hal, request, this.broadcastMac, 0, this.nic.mac, EtherType.ARP);
     writeArpPacket(this.hal, request, EthernetField.HEADER_LENGTH, ArpOperation.REQUEST, this.nic.mac, this.ip, null, 0, targetIp);

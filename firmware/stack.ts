@@ -5,6 +5,8 @@ import { MemoryReport } from './memory-report';
 import { NetworkInterface } from './network-interface';
 import { Tcp } from './tcp/tcp';
 import { TcpEventSink } from './tcp/tcp-api';
+import { DnsResolver } from './dns';
+import { DhcpClient } from './dhcp';
 
 /** What the API layer implements to hear about sockets; `afterEvents` runs once per input/tick, after the socket events. */
 export interface StackEventSink extends TcpEventSink {
@@ -20,6 +22,9 @@ export class Stack {
   readonly stats: Uint32Array;
   readonly netif: NetworkInterface;
   readonly tcp: Tcp;
+  readonly dns: DnsResolver;
+  /** null unless config.dhcp. */
+  readonly dhcp: DhcpClient | null;
   private sink: StackEventSink | null = null;
   private readonly memoryReport: MemoryReport;
 
@@ -28,9 +33,13 @@ export class Stack {
     this.netif = new NetworkInterface(config, hal, nic, this.stats);
     this.tcp = new Tcp(config, hal, this.stats, this.netif);
     this.netif.tcp = this.tcp;
+    this.dns = new DnsResolver(config, hal, this.netif.udp, this.netif, this.stats);
+    this.dhcp = config.dhcp ? new DhcpClient(config, hal, this.netif, nic.mac, this.stats, this.dns) : null;
     const report: MemoryReport = { stats: this.stats.byteLength };
     this.netif.reportMemory(report);
     this.tcp.reportMemory(report);
+    this.dns.reportMemory(report);
+    if (this.dhcp) this.dhcp.reportMemory(report);
     let total = 0;
     for (const structure in report) total += report[structure];
     report.total = total;
@@ -56,6 +65,8 @@ export class Stack {
   tick(now: number): void {
     this.netif.tick(now);
     this.tcp.tick(now);
+    this.dns.tick(now);
+    if (this.dhcp) this.dhcp.tick(now);
     this.dispatch();
   }
 
@@ -71,8 +82,9 @@ export class Stack {
   /** An exception from application code must not unwind into the driver or the timer loop: it is logged. */
   private dispatch(): void {
     const sink = this.sink;
-    if (!sink) return;
     try {
+      this.dns.deliver();
+      if (!sink) return;
       this.tcp.pollEvents(sink);
       sink.afterEvents();
     } catch (error) {

@@ -110,7 +110,30 @@ export const enum Stat {
   wdRefusedConnections = 90,
   wdTimeWaitShed = 91,
   wdConnectionsAborted = 92,
-  COUNT = 93,
+  // DHCP client and DNS resolver
+  dhcpDiscoversSent = 93,
+  dhcpRequestsSent = 94,
+  dhcpOffersIn = 95,
+  dhcpAcksIn = 96,
+  dhcpNaksIn = 97,
+  dhcpBound = 98,
+  dhcpRenewed = 99,
+  dhcpExpired = 100,
+  dhcpFallbacks = 101,
+  dropDhcpMalformed = 102,
+  dropDhcpUnmatched = 103,
+  dhcpDeclines = 104,
+  dnsQueriesSent = 105,
+  dnsRetransmits = 106,
+  dnsAnswers = 107,
+  dnsCacheHits = 108,
+  dnsNxdomain = 109,
+  dnsTimeouts = 110,
+  dnsLookupsRefused = 111,
+  dropDnsMalformed = 112,
+  dropDnsSpoofed = 113,
+  dropDnsTruncated = 114,
+  COUNT = 115,
 }
 
 export const statNames: string[] = (
@@ -129,5 +152,7 @@ export const statNames: string[] = (
   'tcpAcceptQueueFull tcpSynCookiesSent tcpSynCookiesAccepted tcpSynCookiesRejected twInserted twRecycled ' +
   'twExpired twFinReacked twRstIgnored twSynReopened twSynAnsweredWithAck twSegmentsAcked ' +
   'wdChecks wdLowEntered wdCriticalEntered wdRecovered wdRefusedConnections wdTimeWaitShed ' +
-  'wdConnectionsAborted'
+  'wdConnectionsAborted ' +
+  'dhcpDiscoversSent dhcpRequestsSent dhcpOffersIn dhcpAcksIn dhcpNaksIn dhcpBound dhcpRenewed dhcpExpired dhcpFallbacks dropDhcpMalformed dropDhcpUnmatched dhcpDeclines ' +
+  'dnsQueriesSent dnsRetransmits dnsAnswers dnsCacheHits dnsNxdomain dnsTimeouts dnsLookupsRefused dropDnsMalformed dropDnsSpoofed dropDnsTruncated'
 ).split(' ');

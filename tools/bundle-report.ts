@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import * as walk from 'acorn-walk';
 import { checkBundle, parseBundle, Problem, unparsable } from './bundle-check';
+import { boardBudgets, formatBudgets } from './board-budget';
 
 /** ESPRUINO.md: loaded from flash, each function object costs about 6 interpreter variables whatever its length. */
 export const variablesPerFunction = 6;
@@ -59,14 +60,24 @@ function formatTable(reports: BundleReport[]): string {
 
 function main(dir: string): number {
   const reports = reportBundles(dir);
+  const budgets = boardBudgets(reports);
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'report.json'), JSON.stringify({ variablesPerFunction, bundles: reports }, null, 2) + '\n');
+  fs.writeFileSync(path.join(dir, 'report.json'), JSON.stringify({ variablesPerFunction, bundles: reports, boards: budgets }, null, 2) + '\n');
   if (reports.length === 0) {
     console.log('bundle report: no bundles in ' + dir);
     return 0;
   }
   console.log(formatTable(reports));
   let failed = 0;
+  if (budgets.length > 0) {
+    console.log('\n' + formatBudgets(budgets));
+    for (const budget of budgets) {
+      if (budget.fits) continue;
+      console.error(budget.board + ': ~' + budget.total + ' variables exceed the ' + budget.available + ' left after the ' +
+        budget.appReserve + '-variable application reserve (boards/common/profiles.ts)');
+      failed++;
+    }
+  }
   for (const report of reports) {
     for (const problem of report.problems) {
       console.error(problem.file + ':' + problem.line + ':' + problem.column + ' ' + problem.message);

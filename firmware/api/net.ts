@@ -1,7 +1,7 @@
 import { Stack, StackEventSink } from '../stack';
 import { TcpEvent, ListenerEvent } from '../tcp/events';
 import { SocketOption } from '../tcp/socket-option';
-import { errorName } from '../errors';
+import { Err, errorName } from '../errors';
 import { parseIp, formatIp } from '../wire/ip-address';
 import { Emitter, makeEmitter } from './emitter';
 
@@ -43,22 +43,26 @@ export class Net implements StackEventSink {
     return server;
   }
 
-  /** options.host is a dotted IPv4 address (name resolution arrives with the DNS resolver). */
+  /**
+   * options.host is a dotted IPv4 address (connected at once) or a name, resolved first through
+   * the stack's DNS resolver; a name that does not resolve ends in 'error' with code ENOTFOUND.
+   */
   connect(options: { host: string; port: number; localPort?: number }, onConnect?: () => void): Socket {
     const socket = new Socket(this, -1);
     if (onConnect) socket.on('connect', onConnect);
-    const ip = parseIp(options.host || '127.0.0.1');
-    if (ip < 0) {
-      this.fail(socket, netError('ENOTFOUND', options.host));
+    const host = options.host || '127.0.0.1';
+    const ip = parseIp(host);
+    if (ip >= 0) {
+      this.open(socket, ip, options);
       return socket;
     }
-    const slot = this.stack.tcp.connect(ip, options.port, options.localPort || 0, this.stack.hal.now());
-    if (slot < 0) {
-      this.fail(socket, netError(errorName(slot), 'connect ' + options.host + ':' + options.port));
-      return socket;
-    }
-    this.adopt(socket, slot);
-    socket.connecting = true;
+    const started = this.stack.dns.lookup(host, (error, address) => {
+      if (socket.destroyed) return;
+      if (error) this.fail(socket, error as NetError);
+      else this.open(socket, address, options);
+    });
+    if (started < 0) this.fail(socket, netError(started === Err.EINVAL ? 'ENOTFOUND' : errorName(started), host));
+    else socket.connecting = true;
     return socket;
   }
 
@@ -67,7 +71,7 @@ export class Net implements StackEventSink {
     if (!socket) return;
     if (events & TcpEvent.CONNECTED) {
       socket.connecting = false;
-      socket.emit('connect');
+      this.deliver(socket, 'connect');
     }
     if (events & TcpEvent.PEER_CLOSED) socket.peerFin = true;
     if (events & (TcpEvent.READABLE | TcpEvent.PEER_CLOSED)) this.read(socket);
@@ -76,12 +80,12 @@ export class Net implements StackEventSink {
       this.release(socket);
       const code = this.stack.tcp.socketError(slot);
       const error = netError(errorName(code), 'socket ' + socket.remoteAddress + ':' + socket.remotePort);
-      if (!socket.emit('error', error)) this.stack.hal.log('net: unhandled ' + error.message);
-      socket.emit('close', true);
+      this.deliver(socket, 'error', error);
+      this.deliver(socket, 'close', true);
     } else if (events & TcpEvent.CLOSED) {
       this.read(socket);
       this.release(socket);
-      socket.emit('close', false);
+      this.deliver(socket, 'close', false);
     }
   }
 
@@ -95,10 +99,27 @@ export class Net implements StackEventSink {
     const queue = this.deferred;
     this.deferred = [];
     for (let i = 0; i < queue.length; i += 3) {
+      const target = queue[i] as Emitter;
       const event = queue[i + 1] as string;
-      if (!(queue[i] as Emitter).emit(event, queue[i + 2]) && event === 'error') {
-        this.stack.hal.log('net: unhandled ' + (queue[i + 2] as Error).message);
+      // resume() and resumeAccepting() take effect here, so their data and connections come after the call.
+      if (event === 'resume') {
+        if (target instanceof Server) this.acceptAll(target);
+        else this.read(target as Socket);
       }
+      this.deliver(target, event, queue[i + 2]);
+    }
+  }
+
+  /**
+   * Emits to application handlers. An exception there is logged and goes no further, so it can
+   * neither skip the events that follow (a lost 'end' or 'close' would strand the slot) nor
+   * unwind into the stack; an 'error' nobody listens to is logged too.
+   */
+  private deliver(target: Emitter, event: string, argument?: unknown): void {
+    try {
+      if (!target.emit(event, argument) && event === 'error') this.stack.hal.log('net: unhandled ' + (argument as Error).message);
+    } catch (error) {
+      this.stack.hal.log('net: uncaught in ' + event + ' handler: ' + error);
     }
   }
 
@@ -115,7 +136,7 @@ export class Net implements StackEventSink {
       if (slot < 0) return;
       const socket = new Socket(this, -1);
       this.adopt(socket, slot);
-      server.emit('connection', socket);
+      this.deliver(server, 'connection', socket);
     }
   }
 
@@ -150,7 +171,7 @@ export class Net implements StackEventSink {
     }
     if (socket.needDrain) {
       socket.needDrain = false;
-      socket.emit('drain');
+      this.deliver(socket, 'drain');
     }
   }
 
@@ -163,13 +184,23 @@ export class Net implements StackEventSink {
       const chunk = new Uint8Array(available);
       tcp.receive(socket.slot, chunk, 0, available);
       socket.bytesRead += available;
-      socket.emit('data', socket.encoding ? String.fromCharCode.apply(null, chunk as unknown as number[]) : chunk);
+      this.deliver(socket, 'data', socket.encoding ? String.fromCharCode.apply(null, chunk as unknown as number[]) : chunk);
     }
     if (socket.peerFin && !socket.peerEnded && socket.slot >= 0 && tcp.readable(socket.slot) === 0) {
       socket.peerEnded = true;
-      socket.emit('end');
+      this.deliver(socket, 'end');
       if (!socket.allowHalfOpen) socket.end();
     }
+  }
+
+  private open(socket: Socket, ip: number, options: { host: string; port: number; localPort?: number }): void {
+    const slot = this.stack.tcp.connect(ip, options.port, options.localPort || 0, this.stack.hal.now());
+    if (slot < 0) {
+      this.fail(socket, netError(errorName(slot), 'connect ' + options.host + ':' + options.port));
+      return;
+    }
+    this.adopt(socket, slot);
+    socket.connecting = true;
   }
 
   private adopt(socket: Socket, slot: number): void {
@@ -183,7 +214,11 @@ export class Net implements StackEventSink {
 
   /** @internal Hands the slot back to the engine; the socket object stays usable for reading its final state. */
   release(socket: Socket): void {
-    if (socket.slot < 0) return;
+    if (socket.slot < 0) {
+      // Still resolving its host name: the lookup's callback will find it destroyed.
+      socket.destroyed = true;
+      return;
+    }
     this.sockets[socket.slot] = null;
     this.stack.tcp.release(socket.slot);
     socket.slot = -1;
@@ -277,9 +312,10 @@ export class Socket {
     return this;
   }
 
+  /** What waited is delivered after this call returns, as in Node. */
   resume(): this {
     this.paused = false;
-    this.net.read(this);
+    this.net.later(this, 'resume');
     return this;
   }
 
@@ -360,7 +396,7 @@ export class Server {
 
   resumeAccepting(): this {
     this.accepting = true;
-    this.net.acceptAll(this);
+    this.net.later(this, 'resume');
     return this;
   }
 

@@ -195,14 +195,17 @@ export class Tcp implements Transport, TcpApi {
       ? offset === 0 || (offset > 0 && offset <= window)
       : (window === 0 ? offset === 0 : offset < window && offset + segmentLength > 0);
     if (!acceptable) {
-      stats[Stat.dropTcpOutOfWindow]++;
-      if (flags & TcpFlag.RST) return;
+      if (flags & TcpFlag.RST) {
+        stats[Stat.dropTcpOutOfWindow]++;
+        return;
+      }
       // A new acknowledgment still counts when it comes on an old duplicate (as lwIP does) or while
       // our window is zero (RFC 9293 3.10.7.4): after timeouts on both ends each one retransmits
       // from below the other's rcv.nxt, and if both dropped those ACKs they would answer each
       // other's retransmissions with ACKs until one gave up.
       if ((flags & TcpFlag.ACK) && (offset + segmentLength <= 0 || window === 0) && state !== TcpState.SYN_RECEIVED &&
-        ((this.segAck - s.sndUna[i]) | 0) > 0 && !this.processAck(i, now)) return;
+        ((this.segAck - s.sndUna[i]) | 0) > 0 && !this.processAck(i, now)) return; // counted there as dropTcpBadAck
+      stats[Stat.dropTcpOutOfWindow]++;
       s.flags[i] |= SlotFlag.ACK_NOW;
       this.output(i, now, false);
       return;
@@ -385,7 +388,12 @@ export class Tcp implements Transport, TcpApi {
       // New data acknowledged ends the backoff (as lwIP does), while Karn's rule still keeps the
       // ambiguous sample out of the estimator: at 30% loss clean samples are rare, and an RTO
       // that only ever doubles outlasts the user timeout on a path that is delivering.
-      if (s.retries[i] !== 0 && s.srtt8[i] !== 0) this.rttSample(i, -1);
+      // With no sample yet (the SYN and every timed segment retransmitted) there is no estimate to
+      // return to: the initial RTO is (RFC 6298 2.1), as in lwIP.
+      if (s.retries[i] !== 0) {
+        if (s.srtt8[i] !== 0) this.rttSample(i, -1);
+        else s.rto[i] = this.config.rtoInitial;
+      }
       s.retries[i] = 0;
       if ((flags & SlotFlag.RTT_TIMING) && ((ack - s.rttSeq[i]) | 0) > 0) {
         flags &= ~SlotFlag.RTT_TIMING;
@@ -572,6 +580,9 @@ export class Tcp implements Transport, TcpApi {
       if (flags & TcpFlag.SYN) {
         if (seq === irs) {
           stats[Stat.tcpSynAckRetransmits]++;
+          // A retransmission like the timer's (Linux counts it too): Karn's rule (RFC 6298 3) must
+          // keep the handshake's ambiguous round trip out of the estimator.
+          if (queue.retries[r] < config.synRetries) queue.retries[r]++;
           this.emit(srcIp, localPort, remotePort, iss, (irs + 1) >>> 0, TcpFlag.SYN | TcpFlag.ACK, config.receiveBuffer, this.ourMss, -1, 0, 0);
           return;
         }

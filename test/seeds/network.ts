@@ -4,17 +4,29 @@ import { Stack } from '../../firmware/stack';
 import { Stat, statNames } from '../../firmware/stats';
 import { Net } from '../../firmware/api/net';
 import { SlotFlag } from '../../firmware/tcp/slot-table';
+import { TcpState } from '../../firmware/tcp/state';
 import { parseIp } from '../../firmware/wire/ip-address';
 import { VirtualClock } from '../../sim/clock';
 import { Link, LinkOptions } from '../../sim/link';
 import { SimNic } from '../../sim/sim-nic';
 import { SimHost, macFor } from '../../sim/host';
 import { NodeHal } from '../../sim/node-hal';
+import { PcapWriter } from '../../sim/pcap';
+import * as path from 'path';
 
 /**
  * A simulated Ethernet segment with whole stacks on it (Stack + Net + SimNic + SimHost on one
- * VirtualClock), for the seed scenarios. Each device ticks every config.tickInterval ms of
- * virtual time, as a board's setInterval would.
+ * VirtualClock), for the seed and scenario tests. Each device ticks every config.tickInterval
+ * ms of virtual time, as a board's setInterval would.
+ *
+ *   const network = buildNetwork({ seed: 7, hosts: [{ name: 'a', ip: '192.0.2.2' },
+ *     { name: 'b', ip: '192.0.2.9', config: { sockets: 2 } }], link: { loss: 0.1 }, capture: 'loss' });
+ *   const a = network.host('a');            // { stack, net, hal, nic, host, ... }
+ *   network.runUntil(() => done, 60000);    // virtual ms, never a real sleep
+ *   expectNoLeaks(t, a);                    // every pool back to its starting count
+ *
+ * With the environment variable PCAP_DIR set, `capture` names a pcap file written there
+ * (open it in Wireshark); the file is completed when the test process exits.
  */
 
 /** What a scenario checks stays flat: the stack's fixed memory and every pool's live count. */
@@ -38,6 +50,9 @@ export interface Device {
   /** Counts at creation, for the leak check. */
   readonly start: LiveCounts;
 }
+
+/** Captures still being written; each is completed when the test process exits. */
+const openCaptures: PcapWriter[] = [];
 
 export class Network {
   readonly clock = new VirtualClock();
@@ -67,6 +82,20 @@ export class Network {
     return this.clock.now();
   }
 
+  /** The device called `name`. */
+  host(name: string): Device {
+    for (const device of this.devices) if (device.name === name) return device;
+    throw new Error('no host ' + name);
+  }
+
+  /** Captures the link to $PCAP_DIR/<name>.pcap when PCAP_DIR is set; does nothing otherwise. */
+  capture(name: string): void {
+    const directory = process.env.PCAP_DIR;
+    if (!directory) return;
+    if (openCaptures.length === 0) process.on('exit', () => openCaptures.forEach((writer) => writer.close()));
+    openCaptures.push(new PcapWriter({ path: path.join(directory, name + '.pcap') }).attachTo(this.link));
+  }
+
   /** Runs the simulation for `ms` of virtual time. */
   run(ms: number): void {
     this.clock.runUntil(this.clock.now() + ms);
@@ -81,6 +110,22 @@ export class Network {
     }
     return true;
   }
+}
+
+/** What buildNetwork takes: the link's seed and impairments, and each host with its config overrides. */
+export interface NetworkSpec {
+  seed?: number;
+  hosts: { name: string; ip: string; config?: { [field: string]: unknown } }[];
+  link?: LinkOptions;
+  /** pcap file name (without .pcap) used when PCAP_DIR is set. */
+  capture?: string;
+}
+
+export function buildNetwork(spec: NetworkSpec): Network {
+  const network = new Network(Object.assign({ seed: spec.seed === undefined ? 1 : spec.seed }, spec.link));
+  for (const host of spec.hosts) network.add(host.name, host.ip, host.config);
+  if (spec.capture) network.capture(spec.capture);
+  return network;
 }
 
 export function liveCounts(device: { stack: Stack }): LiveCounts {
@@ -128,4 +173,20 @@ export function resourceCounts(device: Device): { [name: string]: number } {
 export function assertBackToStart(t: ExecutionContext, device: Device, timeWait = 0): void {
   const now = liveCounts(device);
   t.deepEqual(now, Object.assign({}, device.start, { timeWait }), device.name + ': pools back to their starting counts');
+}
+
+/**
+ * assertBackToStart, plus every slot's own record: no flag left set on a free slot, and no slot
+ * still owned by the application.
+ */
+export function expectNoLeaks(t: ExecutionContext, device: Device, timeWait = 0): void {
+  const slots = device.stack.tcp.slots;
+  const left: string[] = [];
+  for (let i = 0; i < device.stack.tcp.slotCount; i++) {
+    if (slots.flags[i] !== 0 && (slots.state[i] !== TcpState.CLOSED || slots.flags[i] & SlotFlag.HELD)) {
+      left.push('slot ' + i + ' state ' + slots.state[i] + ' flags ' + slots.flags[i]);
+    }
+  }
+  t.deepEqual(left, [], device.name + ': every slot free');
+  assertBackToStart(t, device, timeWait);
 }

@@ -1,0 +1,108 @@
+/**
+ * Boot code shared by the board files, run on the interpreter: sets up the module's bus from the
+ * board profile, builds the stack and the default firmware (firmware/device.ts) over the driver,
+ * publishes the REPL's `NET` object and runs the main loop from setInterval. Everything here runs
+ * once at boot; the loop itself is Device.service.
+ */
+import { resolveConfig } from '../../firmware/config';
+import { Stack } from '../../firmware/stack';
+import { Device, NetConsole } from '../../firmware/device';
+import { NetworkJs } from '../../firmware/api/network-js';
+import { PolledNic } from '../../hal/bus';
+import { EspruinoHal } from '../../hal/espruino/espruino-hal';
+import { EspruinoSpiPort } from '../../hal/espruino/espruino-spi';
+import { EspruinoSerialPort } from '../../hal/espruino/espruino-uart';
+import { BoardProfile, SpiWiring, UartWiring } from './profiles';
+
+/* The interpreter's globals used at boot, declared here (see hal/espruino/espruino-hal.ts for why). */
+declare function setInterval(callback: () => void, ms: number): number;
+declare function getSerial(): string;
+declare function digitalPulse(pin: string, value: number, ms: number): void;
+declare const global: { NET: NetConsole };
+declare const E: { toUint8Array(data: string): Uint8Array };
+declare function require(module: 'NetworkJS'): { create(driver: NetworkJs): void };
+
+/** The interpreter's hardware SPI object, before setup. */
+export interface EspruinoSpiSetup extends EspruinoSpiPort {
+  setup(options: { sck: string; miso: string; mosi: string; baud: number; mode: number }): void;
+}
+
+/** The interpreter's Serial object, before setup. */
+export interface EspruinoSerialSetup extends EspruinoSerialPort {
+  setup(baud: number, options: { rx?: string; tx?: string }): void;
+}
+
+/** Names of each driver's counters, in the order of its counter enum, for the console's `nic`. */
+export const w5500CounterNames = 'framesReceived framesSent rxResyncs txDropped chipTimeouts';
+export const enc28j60CounterNames = 'framesReceived framesSent rxErrors rxResyncs txDropped txAborts chipTimeouts';
+export const slipCounterNames = 'framesReceived framesSent rxOversize rxBadEscape txDropped';
+
+const enum Boot {
+  /** First chip reset after the reset pin's pulse, then retries while no chip answers, ms. */
+  firstResetDelay = 100,
+  resetRetryInterval = 2000,
+}
+
+/**
+ * Configures the SPI bus and pulses the module's reset pin. Returns the bus for the driver.
+ */
+export function setupSpi(port: EspruinoSpiSetup, wiring: SpiWiring): EspruinoSpiSetup {
+  port.setup({ sck: wiring.sck, miso: wiring.miso, mosi: wiring.mosi, baud: wiring.baud, mode: wiring.mode });
+  if (wiring.reset) digitalPulse(wiring.reset, 0, 1);
+  return port;
+}
+
+/** Configures the serial port; empty pin names keep the board's defaults. */
+export function setupSerial(port: EspruinoSerialSetup, wiring: UartWiring): EspruinoSerialSetup {
+  const options: { rx?: string; tx?: string } = {};
+  if (wiring.rx) options.rx = wiring.rx;
+  if (wiring.tx) options.tx = wiring.tx;
+  port.setup(wiring.baud, options);
+  return port;
+}
+
+/**
+ * A locally administered unicast MAC, stable per chip: 02:45 followed by a hash of the chip's
+ * serial number (the interpreter's getSerial()).
+ */
+export function boardMac(): Uint8Array {
+  const serial = getSerial();
+  const mac = new Uint8Array([2, 0x45, 0, 0, 0, 0]);
+  for (let i = 0; i < serial.length; i++) mac[2 + (i & 3)] = (mac[2 + (i & 3)] * 31 + serial.charCodeAt(i)) & 255;
+  return mac;
+}
+
+/**
+ * Builds the stack and the default firmware over `nic`, starts the services, sets `NET`,
+ * registers the stack as the interpreter's network (so `require("net")` and `require("http")`
+ * run over it, names resolved by the stack's DNS resolver; ports 7 and 80 are the firmware's
+ * own), and runs the loop every config.tickInterval ms. `reset` brings the chip up (true when
+ * it answered); until it does, the loop retries it every two seconds and says so once.
+ */
+export function bootBoard(profile: BoardProfile, hal: EspruinoHal, nic: PolledNic, counters: Uint32Array,
+  counterNames: string, reset: () => boolean): Device {
+  const stack = new Stack(resolveConfig(profile.config), hal, nic);
+  const device = new Device(stack, nic, counters, counterNames);
+  device.start();
+  global.NET = device.bindings();
+  require('NetworkJS').create(new NetworkJs(stack, function (data: string) {
+    return E.toUint8Array(data);
+  }, stack.dns));
+  let up = false;
+  let warned = false;
+  let resetAt = hal.now() + Boot.firstResetDelay;
+  setInterval(function () {
+    const now = hal.now();
+    if (!up && now >= resetAt) {
+      up = reset();
+      resetAt = now + Boot.resetRetryInterval;
+      if (!up && !warned) {
+        warned = true;
+        hal.log('nic: no ' + profile.nic + ' answered on ' + (profile.spi ? profile.spi.bus + ', CS ' + profile.spi.cs : profile.nic) +
+          '; check the wiring (retrying)');
+      }
+    }
+    device.service(now);
+  }, stack.config.tickInterval);
+  return device;
+}

@@ -1,0 +1,18 @@
+/**
+ * Espruino WiFi + W5500: the default firmware (echo on 7, HTTP on 80, `NET` console) over a W5500 in MACRAW mode on SPI1.
+ * Pins, SPI settings and memory: boards/common/profiles.ts (espruinoWifiW5500).
+ */
+import { W5500Driver } from '../hal/drivers/w5500';
+import { EspruinoHal } from '../hal/espruino/espruino-hal';
+import { EspruinoSpi } from '../hal/espruino/espruino-spi';
+import { espruinoWifiW5500 } from './common/profiles';
+import { EspruinoSpiSetup, boardMac, bootBoard, setupSpi, w5500CounterNames } from './common/boot';
+
+declare const SPI1: EspruinoSpiSetup;
+
+const wiring = espruinoWifiW5500.spi as NonNullable<typeof espruinoWifiW5500.spi>;
+const hal = new EspruinoHal();
+const driver = new W5500Driver(new EspruinoSpi(setupSpi(SPI1, wiring), wiring.cs), hal, boardMac());
+bootBoard(espruinoWifiW5500, hal, driver, driver.counters, w5500CounterNames, function () {
+  return driver.reset();
+});

@@ -1,0 +1,54 @@
+import test from 'ava';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vm from 'node:vm';
+import { spawnSync } from 'node:child_process';
+import { cliArguments, parseArguments } from '../../tools/flash';
+
+// `npm test` builds dist/ first; DIST_DIR points at another build, as it does for rollup.
+const dist = process.env.DIST_DIR || 'dist';
+const flash = path.join(__dirname, '../../tools/flash.js');
+
+/** Runs what the dry run wrote with a fake Storage, and returns the files it wrote and what it loaded. */
+function replay(sent: string): { files: { [name: string]: string }; loaded: string[] } {
+  const files: { [name: string]: string } = {};
+  const loaded: string[] = [];
+  const storage = {
+    write(name: string, data: string, offset: number, size?: number) {
+      if (offset === 0) files[name] = ' '.repeat(size as number);
+      const file = files[name];
+      files[name] = file.substring(0, offset) + data + file.substring(offset + data.length);
+    },
+  };
+  vm.runInNewContext(sent, { require: (module: string) => (module === 'Storage' ? storage : undefined), load: (name: string) => loaded.push(name) });
+  return { files, loaded };
+}
+
+for (const board of ['esp32-w5500', 'pico-enc28j60']) {
+  test('a dry run for ' + board + ' writes the bundle into Storage as .bootcde and loads it', (t) => {
+    const bundle = path.join(dist, board + '.js');
+    t.true(fs.existsSync(bundle), 'run `npm run build` first');
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dry-run-')), 'sent.js');
+    const result = spawnSync(process.execPath, [flash, '--board', board, '--dry-run', out, '--dist', dist], { encoding: 'utf8' });
+    t.is(result.status, 0, result.stdout + result.stderr);
+    t.regex(result.stdout, /variables \(\d+ kept for the application\)/);
+    const sent = fs.readFileSync(out, 'latin1');
+    t.true(sent.startsWith('require("Storage").write(".bootcde",'), sent.substring(0, 80));
+    t.true(sent.trimEnd().endsWith('load(".bootcde")'));
+    const replayed = replay(sent);
+    t.deepEqual(Object.keys(replayed.files), ['.bootcde']);
+    t.is(replayed.files['.bootcde'], fs.readFileSync(bundle, 'latin1'), 'exactly the bundle, byte for byte');
+    t.deepEqual(replayed.loaded, ['.bootcde']);
+    fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  });
+}
+
+test('a real upload goes to the port, into Storage; bad arguments are refused before anything runs', (t) => {
+  const options = parseArguments(['--board', 'slip', '--port', '/dev/ttyUSB0']);
+  t.deepEqual(cliArguments(options, 'dist/slip.js', 'unused'), ['-p', '/dev/ttyUSB0', '-b', '115200', '--storage', '.bootcde:-', 'dist/slip.js']);
+  t.throws(() => parseArguments(['--board', 'esp8266', '--port', '/dev/ttyUSB0']), { message: /--board must be one of esp32-w5500, / });
+  t.throws(() => parseArguments(['--board', 'slip']), { message: /--port PORT, or --dry-run FILE/ });
+  t.throws(() => parseArguments(['--board', 'slip', '--port']), { message: /--port needs a value/ });
+  t.throws(() => parseArguments(['--bord', 'slip']), { message: /unknown option --bord/ });
+});

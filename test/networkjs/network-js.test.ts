@@ -1,0 +1,248 @@
+import test, { ExecutionContext } from 'ava';
+import { NetworkJs, HostResolver } from '../../firmware/api/network-js';
+import { Socket } from '../../firmware/api/net';
+import { startEchoServer } from '../../firmware/services/echo-server';
+import { startHttpServer } from '../../firmware/services/http-server';
+import { parseIp } from '../../firmware/wire/ip-address';
+import { Network, Device, assertBackToStart } from '../seeds/network';
+import { Interpreter, JsObject } from './interpreter';
+
+const DEVICE_IP = '192.0.2.2';
+const PEER_IP = '192.0.2.9';
+
+function latin1(data: Uint8Array): string {
+  return Buffer.from(data).toString('latin1');
+}
+
+function patternText(length: number): string {
+  let text = '';
+  for (let i = 0; i < length; i++) text += String.fromCharCode((i * 7 + (i >> 8)) & 255);
+  return text;
+}
+
+interface World {
+  network: Network;
+  device: Device;
+  peer: Device;
+  adapter: NetworkJs;
+  js: Interpreter;
+}
+
+/** A device whose interpreter runs `net`/`http` over the adapter, and a peer with the plain stack, on one link. */
+function world(resolver: HostResolver | null = null, deviceConfig: { [field: string]: unknown } = {}): World {
+  const network = new Network({ seed: 5, delay: 1 });
+  const device = network.add('device', DEVICE_IP, deviceConfig);
+  const peer = network.add('peer', PEER_IP);
+  const adapter = new NetworkJs(device.stack, (data: string) => new Uint8Array(Buffer.from(data, 'latin1')), resolver);
+  return { network, device, peer, adapter, js: new Interpreter(adapter) };
+}
+
+/** Virtual time in 1 ms steps with one interpreter idle pass after each, until `done` or `limit` ms. */
+function run(w: World, done: () => boolean, limit: number): boolean {
+  for (let ms = 0; ms < limit; ms++) {
+    if (done()) return true;
+    w.network.run(1);
+    w.js.idle();
+  }
+  return done();
+}
+
+/** Leak check: both stacks back to their starting pools, no handle left in the adapter, no contract violation seen. */
+function finish(t: ExecutionContext, w: World, deviceTimeWait: number, peerTimeWait: number): void {
+  run(w, () => false, 200);
+  t.deepEqual(w.js.exceptions, [], 'the driver kept the NetworkJS contract');
+  t.deepEqual(Array.from((w.adapter as unknown as { kinds: Uint8Array }).kinds).filter((kind) => kind !== 0), [], 'no handle left open');
+  assertBackToStart(t, w.device, deviceTimeWait);
+  assertBackToStart(t, w.peer, peerTimeWait);
+}
+
+function events(object: JsObject): string[] {
+  return object.emitted.map((event) => event[0]);
+}
+
+test('net server: the interpreter echoes a 20 KB stream from a peer and sees a clean close', (t) => {
+  const w = world();
+  const accepted: JsObject[] = [];
+  const server = w.js.createServer(0, (socket) => {
+    const s = socket as JsObject;
+    accepted.push(s);
+    s.on('data', (data) => s.write(data as string));
+  });
+  server.listen(7000);
+  const sent = patternText(20000);
+  let echoed = '';
+  let closed = false;
+  const client: Socket = w.peer.net.connect({ host: DEVICE_IP, port: 7000 }, () => client.write(Buffer.from(sent, 'latin1')));
+  client.on('data', (data: Uint8Array) => {
+    echoed += latin1(data);
+    if (echoed.length === sent.length) client.end();
+  });
+  client.on('close', () => (closed = true));
+  t.true(run(w, () => closed && w.js.clientConnections.length === 0, 20000), 'echoed and closed');
+  t.is(echoed, sent);
+  t.is(accepted.length, 1);
+  const seen = events(accepted[0]);
+  t.deepEqual(seen.filter((e) => e !== 'data' && e !== 'drain'), ['connect', 'end', 'end', 'close']);
+  t.is(accepted[0].emitted[accepted[0].emitted.length - 1][1], false, 'close without error');
+  w.js.closeServer(server.server);
+  finish(t, w, 0, 1);
+});
+
+test('net client: the interpreter connects to a peer echo server by address, sends 10 KB and ends', (t) => {
+  const w = world();
+  startEchoServer(w.peer.net, 7);
+  const sent = patternText(10000);
+  let echoed = '';
+  const socket = w.js.netConnect({ host: PEER_IP, port: 7 }, () => socket.write(sent));
+  socket.on('data', (data) => {
+    echoed += data as string;
+    if (echoed.length === sent.length) socket.end();
+  });
+  t.true(run(w, () => w.js.clientConnections.length === 0, 20000), 'closed');
+  t.is(echoed, sent);
+  const seen = events(socket).filter((e) => e !== 'data' && e !== 'drain');
+  t.deepEqual(seen, ['connect', 'end', 'end', 'close']);
+  t.is(socket.emitted[socket.emitted.length - 1][1], false, 'close without error');
+  finish(t, w, 1, 0);
+});
+
+test('http server: a peer GETs a page from the interpreter\'s http.createServer', (t) => {
+  const w = world();
+  const urls: string[] = [];
+  const server = w.js.createServer(1, (req, res) => {
+    urls.push((req as JsObject).url);
+    (res as JsObject).writeHead(200, { 'Content-Type': 'text/plain' });
+    (res as JsObject).end('hello ' + (req as JsObject).url);
+  });
+  server.listen(8080);
+  let reply = '';
+  let closed = false;
+  const client: Socket = w.peer.net.connect({ host: DEVICE_IP, port: 8080 }, () => client.write('GET /abc HTTP/1.0\r\nHost: device\r\n\r\n'));
+  client.on('data', (data: Uint8Array) => (reply += latin1(data)));
+  client.on('close', () => (closed = true));
+  t.true(run(w, () => closed && w.js.serverConnections.length === 0, 10000), 'answered and closed');
+  t.deepEqual(urls, ['/abc']);
+  t.true(reply.startsWith('HTTP/1.0 200 OK\r\n'), reply);
+  t.true(reply.includes('Content-Type: text/plain\r\n'));
+  t.true(reply.endsWith('\r\n\r\nhello /abc'), reply);
+  w.js.closeServer(server.server);
+  finish(t, w, 1, 0);
+});
+
+test('http client: http.get of 5,000 bytes from a peer\'s HTTP server', (t) => {
+  const w = world();
+  startHttpServer(w.peer.net, w.peer.stack, 80);
+  let status = '';
+  let body = '';
+  let closed = false;
+  const request = w.js.httpGet({ host: PEER_IP, port: 80, path: '/bytes/5000' }, (res) => {
+    const response = res as JsObject;
+    status = response.statusCode;
+    response.on('data', (data) => (body += data as string));
+    response.on('close', () => (closed = true));
+  });
+  t.true(run(w, () => closed, 10000), 'response complete');
+  t.is(status, '200');
+  t.is(body.length, 5000);
+  t.is(body.substring(0, 28), 'abcdefghijklmnopqrstuvwxyzab');
+  t.deepEqual(events(request), ['drain', 'connect'], 'the request header went out, then the response header came back');
+  finish(t, w, 0, 1);
+});
+
+test('names: create resolves a host name before connecting; an unknown name fails with not found', (t) => {
+  let w: World;
+  const lookups: string[] = [];
+  const resolver: HostResolver = {
+    lookup(name, callback) {
+      lookups.push(name);
+      if (name === 'bad name') return -7;
+      w.network.clock.after(30, () => (name === 'peer.test' ? callback(null, parseIp(PEER_IP)) : callback(new Error('ENOTFOUND ' + name), 0)));
+      return 0;
+    },
+  };
+  w = world(resolver);
+  startEchoServer(w.peer.net, 7);
+  let echoed = '';
+  const good = w.js.netConnect({ host: 'peer.test', port: 7 }, () => good.write('ping'));
+  good.on('data', (data) => {
+    echoed += data as string;
+    if (echoed === 'ping') good.end();
+  });
+  const bad = w.js.netConnect({ host: 'nowhere.test', port: 7 });
+  t.true(run(w, () => w.js.clientConnections.length === 0, 10000), 'both finished');
+  t.is(w.adapter.create('bad name', 7, 0), -6, 'a name the resolver refuses at once: not found, and no handle kept');
+  t.deepEqual(lookups, ['peer.test', 'nowhere.test', 'bad name']);
+  t.is(echoed, 'ping');
+  t.deepEqual(events(bad), ['end', 'error', 'end', 'close']);
+  t.is((bad.emitted[1][1] as { code: number }).code, -6, 'not found');
+  t.is(bad.emitted[3][1], true, 'close with error');
+  finish(t, w, 1, 0);
+});
+
+test('errors: a refused connect, no free socket, and UDP are reported with the interpreter\'s codes', (t) => {
+  const w = world(null, { sockets: 2 });
+  const refused = w.js.netConnect({ host: PEER_IP, port: 9999 });
+  t.true(run(w, () => w.js.clientConnections.length === 0, 5000));
+  t.deepEqual(events(refused), ['end', 'error', 'end', 'close']);
+  t.is((refused.emitted[1][1] as { code: number }).code, -9, 'reset');
+
+  startEchoServer(w.peer.net, 7);
+  const open = [w.js.netConnect({ host: PEER_IP, port: 7 }), w.js.netConnect({ host: PEER_IP, port: 7 })];
+  const third = w.js.netConnect({ host: PEER_IP, port: 7 });
+  t.deepEqual(w.js.exceptions, ['Unable to create socket'], 'the third create returned an error');
+  w.js.exceptions.length = 0;
+  t.is(w.adapter.create(PEER_IP, 7, 0), -7, 'no free socket');
+  t.is(w.adapter.create(PEER_IP, 53, 2), -12, 'UDP is not offered');
+  t.true(run(w, () => open.every((s) => s.connected) && w.js.clientConnections.length === 2, 5000));
+  t.deepEqual(events(third), ['end', 'end', 'close'], 'as the interpreter does, a socket it could not create just closes');
+  for (const socket of open) socket.end();
+  t.true(run(w, () => w.js.clientConnections.length === 0, 5000));
+  finish(t, w, 2, 0);
+});
+
+test('recv reports the peer\'s reset as -9 after the data that came before it', (t) => {
+  const w = world();
+  let peerSocket: Socket | null = null;
+  w.peer.net.createServer((socket: Socket) => {
+    peerSocket = socket;
+    socket.write('last words');
+    socket.resetAndDestroy();
+  }).listen(5000);
+  let got = '';
+  const socket = w.js.netConnect({ host: PEER_IP, port: 5000 });
+  socket.on('data', (data) => (got += data as string));
+  t.true(run(w, () => w.js.clientConnections.length === 0, 5000));
+  t.truthy(peerSocket);
+  const seen = events(socket);
+  t.is(seen[seen.length - 1], 'close');
+  t.true(seen.includes('error'));
+  const error = socket.emitted.find((e) => e[0] === 'error');
+  t.is((error ? error[1] as { code: number } : { code: 0 }).code, -9);
+  t.true(got === '' || got === 'last words', 'data before the reset is delivered or lost with it, never mangled');
+  finish(t, w, 0, 0);
+});
+
+test('a lookup answered after its socket was closed is ignored, even when the handle has been reused', (t) => {
+  const answers: ((error: Error | null, ip: number) => void)[] = [];
+  const w = world({ lookup: (_name, callback) => answers.push(callback) && 0 });
+  startEchoServer(w.peer.net, 7);
+  const first = w.adapter.create('slow.test', 7, 0);
+  t.true(first >= 0);
+  t.is(w.adapter.recv(first, 536), -11, 'still resolving: not connected yet');
+  t.is(w.adapter.send(first, 'x'), 0, 'nothing taken while resolving');
+  w.adapter.close(first);
+  const second = w.adapter.create('other.test', 7, 0);
+  t.is(second, first, 'the handle is reused');
+  answers[0](null, parseIp(PEER_IP));
+  t.is(w.adapter.recv(second, 536), -11, 'the stale answer did not connect the new socket');
+  t.is(w.adapter.create('third.test', 7, 0) >= 0, true);
+  t.is(w.adapter.create('fourth.test', 7, 0), -7, 'two lookups at a time');
+  answers[1](null, parseIp(PEER_IP));
+  answers[2](new Error('timeout'), 0);
+  t.true(run(w, () => w.adapter.recv(second, 536) === '', 1000), 'the live answer connected');
+  t.is(w.adapter.recv(second + 1, 536), -6);
+  w.adapter.close(second);
+  w.adapter.close(second + 1);
+  t.true(run(w, () => false, 100) === false);
+  finish(t, w, 1, 0);
+});

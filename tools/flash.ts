@@ -1,0 +1,94 @@
+/**
+ * Uploads a board's bundle with the `espruino` CLI, into Storage as `.bootcde`, the file the
+ * interpreter runs at every boot: the firmware survives a reset and runs from flash (ESPRUINO.md:
+ * code in Storage costs ~6 variables per function, code sent to RAM ~1 per 5 bytes). The CLI
+ * writes it in 1 KB `require("Storage").write` chunks and then `load(".bootcde")` starts it.
+ *
+ * Usage (`npm run flash` builds every bundle and runs the budget check first):
+ *   npm run flash -- --board NAME --port /dev/ttyUSB0 [--baud 115200]
+ *   npm run flash -- --board NAME --dry-run FILE      writes what would be sent, no board needed
+ * Options for tests: --dist DIR (bundles and report.json, default dist).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { boardProfiles } from '../boards/common/profiles';
+
+export interface FlashOptions {
+  board: string;
+  port: string;
+  baud: number;
+  dryRun: string;
+  dist: string;
+}
+
+const cli = require.resolve('espruino/bin/espruino-cli.js');
+
+/** --name value pairs; throws on an unknown option or a missing value. */
+export function parseArguments(argv: string[]): FlashOptions {
+  const options: FlashOptions = { board: '', port: '', baud: 115200, dryRun: '', dist: 'dist' };
+  for (let i = 0; i < argv.length; i += 2) {
+    const name = argv[i];
+    const value = argv[i + 1];
+    if (value === undefined || value.startsWith('--')) throw new Error('flash: ' + name + ' needs a value');
+    if (name === '--board') options.board = value;
+    else if (name === '--port') options.port = value;
+    else if (name === '--baud') options.baud = Number(value);
+    else if (name === '--dry-run') options.dryRun = value;
+    else if (name === '--dist') options.dist = value;
+    else throw new Error('flash: unknown option ' + name);
+  }
+  const names = boardProfiles.map((profile) => profile.name);
+  if (names.indexOf(options.board) < 0) throw new Error('flash: --board must be one of ' + names.join(', '));
+  if (!options.port && !options.dryRun) throw new Error('flash: give --port PORT, or --dry-run FILE to write what would be sent');
+  if (!(options.baud > 0 && Number.isInteger(options.baud))) throw new Error('flash: --baud must be a positive integer');
+  return options;
+}
+
+/**
+ * The espruino CLI's arguments. A dry run cannot ask a board what it is, so it hands the CLI a
+ * board description instead (the interpreter version, for the Storage upload, and the built-in
+ * modules, so that `require("NetworkJS")` is not looked up on the web).
+ */
+export function cliArguments(options: FlashOptions, bundle: string, boardFile: string): string[] {
+  const store = ['--storage', '.bootcde:-', bundle];
+  if (options.dryRun) return ['-n', '--board', boardFile, '-o', options.dryRun].concat(store);
+  return ['-p', options.port, '-b', String(options.baud)].concat(store);
+}
+
+function main(argv: string[]): number {
+  const options = parseArguments(argv);
+  const profile = boardProfiles.filter((p) => p.name === options.board)[0];
+  const bundle = path.join(options.dist, profile.name + '.js');
+  if (!fs.existsSync(bundle)) throw new Error('flash: ' + bundle + ' is missing: run `npm run build`');
+  const reportFile = path.join(options.dist, 'report.json');
+  if (fs.existsSync(reportFile)) {
+    const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+    const budget = (report.boards || []).filter((b: { board: string }) => b.board === profile.name)[0];
+    if (budget && !budget.fits) throw new Error('flash: ' + profile.name + ' does not fit its memory budget (see the build output)');
+    if (budget) {
+      console.log(profile.title + ': ' + fs.statSync(bundle).size + ' bytes, ~' + budget.total + ' of ' + budget.variables +
+        ' variables (' + budget.appReserve + ' kept for the application)');
+    }
+  }
+  const boardFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'flash-')), 'board.json');
+  fs.writeFileSync(boardFile, JSON.stringify({
+    BOARD: profile.espruinoBoard, VERSION: '2v29', VERSION_MAJOR: 2, VERSION_MINOR: 29,
+    info: { builtin_modules: ['NetworkJS', 'Storage', 'net', 'http'] },
+  }));
+  const result = spawnSync(process.execPath, [cli].concat(cliArguments(options, bundle, boardFile)), { stdio: 'inherit' });
+  fs.rmSync(path.dirname(boardFile), { recursive: true, force: true });
+  if (result.status !== 0) return result.status || 1;
+  if (options.dryRun && !fs.existsSync(options.dryRun)) throw new Error('flash: the espruino CLI wrote nothing to ' + options.dryRun);
+  return 0;
+}
+
+if (require.main === module) {
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exitCode = 2;
+  }
+}
