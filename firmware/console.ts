@@ -1,15 +1,25 @@
 import { Stack } from './stack';
 import { Stat, statNames } from './stats';
-import { SocketOption } from './tcp/socket-option';
-import { tcpStateNames } from './tcp/state';
+import { SlotFlag } from './tcp/slot-table';
+import { TcpState, tcpStateNames } from './tcp/state';
+import { heapLevelNames } from './watchdog';
 import { formatIp } from './wire/ip-address';
 
-const commands = 'help stat sockets timewait mem';
+/** `nic` is answered by firmware/device.ts, which owns the driver. */
+const commands = 'help stat [drop] sockets timewait mem wd nic';
 
 /**
- * Serial-console diagnostics: each command prints a few compact lines through hal.log, so the
- * same text appears on a board's REPL and in the simulator. One method, one switch: every
+ * Serial-console diagnostics: each command prints a few compact ASCII lines through hal.log, so
+ * the same text appears on a board's REPL and in the simulator. One method, one switch: every
  * function is RAM on a board.
+ *
+ *   stat [drop]  non-zero counters (firmware/stats.ts), or only the drop counters, by reason
+ *   sockets      every slot in use: state, ports, readable/queued bytes and the running timers in
+ *                ms left (rtx retransmit, persist, ack delayed ACK, keep keepalive, state
+ *                SYN-RECEIVED/FIN_WAIT_2 bound); then each listener's accept and SYN queues
+ *   timewait     TIME_WAIT records in use/capacity, recycles, and the oldest records
+ *   mem          bytes per structure, the total and the board's budget
+ *   wd           heap watchdog level, thresholds, last free-memory reading and shed counts
  */
 export class Console {
   constructor(private readonly stack: Stack) {}
@@ -18,46 +28,73 @@ export class Console {
   execute(line: string): void {
     const stack = this.stack;
     const tcp = stack.tcp;
+    const config = stack.config;
+    const stats = stack.stats;
     const out = stack.hal;
-    const command = line.replace(/^\s+|\s+$/g, '');
+    const now = out.now();
+    const words = line.replace(/^\s+|\s+$/g, '').split(/\s+/);
+    const command = words[0];
     let text = '';
     if (command === 'stat') {
+      const dropsOnly = words[1] === 'drop';
       for (let i = 0; i < Stat.COUNT; i++) {
-        if (stack.stats[i] === 0) continue;
-        text += statNames[i] + '=' + stack.stats[i] + ' ';
+        if (stats[i] === 0 || (dropsOnly && statNames[i].indexOf('drop') !== 0)) continue;
+        text += statNames[i] + '=' + stats[i] + ' ';
         if (text.length > 60) {
           out.log(text);
           text = '';
         }
       }
-      if (text) out.log(text);
+      out.log(text || (dropsOnly ? 'no drops' : 'all counters 0'));
     } else if (command === 'sockets') {
-      out.log('slot state         local  remote                rx    tx');
+      const s = tcp.slots;
+      out.log(pad('sl', 3) + pad('state', 13) + pad('local', 7) + pad('remote', 22) + pad('rx', 6) + pad('tx', 6) + 'timers (ms left)');
       for (let slot = 0; slot < tcp.slotCount; slot++) {
-        const state = tcp.state(slot);
-        if (state === 0) continue;
-        out.log(pad(slot, 4) + ' ' + pad(tcpStateNames[state], 13) + pad(tcp.localPort(slot), 6) + '  ' +
-          pad(formatIp(tcp.remoteIp(slot)) + ':' + tcp.remotePort(slot), 21) +
-          pad(tcp.readable(slot), 6) + pad(tcp.getOption(slot, SocketOption.SEND_BUFFER) - tcp.writable(slot), 6));
+        const flags = s.flags[slot];
+        if (!(flags & SlotFlag.IN_USE)) continue;
+        const state = s.state[slot];
+        text = pad(slot, 3) + pad(tcpStateNames[state], 13) + pad(':' + s.localPort[slot], 7) +
+          pad(formatIp(s.remoteIp[slot]) + ':' + s.remotePort[slot], 22) + pad(s.recvLength[slot], 6) + pad(s.sendLength[slot], 5);
+        if (s.rtxAt[slot]) text += (flags & SlotFlag.PERSIST ? ' persist=' : ' rtx=') + Math.round(s.rtxAt[slot] - now);
+        if (flags & SlotFlag.ACK_PENDING) text += ' ack=' + Math.round(s.ackAt[slot] - now);
+        if ((flags & SlotFlag.KEEPALIVE) && s.keepAt[slot] &&
+          (state === TcpState.ESTABLISHED || state === TcpState.CLOSE_WAIT || state === TcpState.FIN_WAIT_2)) {
+          text += ' keep=' + Math.round(s.keepAt[slot] - now);
+        }
+        if (s.stateAt[slot]) text += ' state=' + Math.round(s.stateAt[slot] - now);
+        out.log(text);
       }
-      for (let id = 0; id < stack.config.listeners; id++) {
+      const queue = tcp.synQueue;
+      for (let id = 0; id < config.listeners; id++) {
         const port = tcp.listenerPort(id);
-        if (port > 0) out.log('listen :' + port + ' accept queue ' + tcp.acceptQueueLength(id) + ' syn queue ' + tcp.synQueue.countFor(id));
+        if (port === 0) continue;
+        const half = queue.countFor(id);
+        out.log('listen :' + port + ' accept ' + (tcp.acceptQueueLength(id) - half) + '/' + tcp.backlogs[id] + ' syn ' + half);
       }
+      out.log('syn queue ' + queue.count + '/' + queue.capacity + ', cookies sent ' + stats[Stat.tcpSynCookiesSent] +
+        ' accepted ' + stats[Stat.tcpSynCookiesAccepted] + ', accept queue full ' + stats[Stat.tcpAcceptQueueFull]);
     } else if (command === 'timewait') {
       const table = tcp.timeWait;
-      out.log('TIME_WAIT ' + table.count + '/' + table.capacity + ' recycled ' + stack.stats[Stat.twRecycled] +
-        ' last recycled age ' + table.lastRecycledAge + ' ms, min ' + table.minRecycledAge + ' ms');
-      const now = stack.hal.now();
+      out.log('TIME_WAIT ' + table.count + '/' + table.capacity + ' recycled ' + stats[Stat.twRecycled] +
+        ' shed ' + stats[Stat.wdTimeWaitShed] + ' last recycled age ' + table.lastRecycledAge + ' ms, min ' + table.minRecycledAge + ' ms');
       let shown = 0;
       for (let i = table.first(); i >= 0 && shown < 8; i = table.next(i), shown++) {
         out.log('  ' + formatIp(table.remoteIp[i]) + ':' + table.remotePort[i] + ' <- :' + table.localPort[i] +
-          ' expires in ' + (((table.expiry[i] - now) | 0)) + ' ms');
+          ' expires in ' + ((table.expiry[i] - now) | 0) + ' ms');
       }
     } else if (command === 'mem') {
       const report = stack.memory();
-      for (const structure in report) text += structure + '=' + report[structure] + ' ';
-      out.log(text + '(bytes)');
+      for (const structure in report) {
+        if (structure !== 'total') out.log('  ' + pad(structure, 18) + report[structure]);
+      }
+      out.log('total=' + report.total + ' budget=' + config.memoryBudget + ' (bytes)');
+    } else if (command === 'wd') {
+      const watchdog = stack.watchdog;
+      out.log('wd ' + heapLevelNames[watchdog.level] + ' free ' + watchdog.free + ' low<' + config.heapLow + ' critical<' +
+        config.heapCritical + ' hysteresis ' + config.heapHysteresis + ' every ' + config.heapCheckInterval + ' ms');
+      out.log('wd checks ' + stats[Stat.wdChecks] + ' low ' + stats[Stat.wdLowEntered] + ' critical ' + stats[Stat.wdCriticalEntered] +
+        ' recovered ' + stats[Stat.wdRecovered] + ' refused ' + stats[Stat.wdRefusedConnections] + ' tw shed ' +
+        stats[Stat.wdTimeWaitShed] + ' aborted ' + stats[Stat.wdConnectionsAborted]);
     } else {
       out.log('commands: ' + commands);
     }

@@ -18,6 +18,7 @@ export interface NetConsole {
   timewait(): void;
   mem(): void;
   nic(): void;
+  wd(): void;
 }
 
 /**
@@ -48,7 +49,7 @@ export class Device {
     startHttpServer(this.net, stack, DevicePort.http);
     const address = stack.dhcp ? 'DHCP, fallback ' + stack.config.ip : formatIp(stack.netif.localIp());
     stack.hal.log('up: ' + address + ', echo on ' + DevicePort.echo + ', HTTP on ' + DevicePort.http + ', stack memory ' +
-      stack.memory().total + ' bytes; NET.stat() sockets() timewait() mem() nic()');
+      stack.memory().total + ' bytes; NET.stat() sockets() timewait() mem() nic() wd()');
   }
 
   /** One pass of the board's loop: every frame the NIC holds goes to the stack, then every timer runs. */
@@ -79,6 +80,7 @@ export class Device {
       timewait: function () { device.execute('timewait'); },
       mem: function () { device.execute('mem'); },
       nic: function () { device.execute('nic'); },
+      wd: function () { device.execute('wd'); },
     };
   }
 }

@@ -1,12 +1,13 @@
 import { Config } from './config';
 import { Hal, Nic } from '../hal/hal';
-import { Stat } from './stats';
+import { Stat, statNames } from './stats';
 import { MemoryReport } from './memory-report';
 import { NetworkInterface } from './network-interface';
 import { Tcp } from './tcp/tcp';
 import { TcpEventSink } from './tcp/tcp-api';
 import { DnsResolver } from './dns';
 import { DhcpClient } from './dhcp';
+import { HeapWatchdog } from './watchdog';
 
 /** What the API layer implements to hear about sockets; `afterEvents` runs once per input/tick, after the socket events. */
 export interface StackEventSink extends TcpEventSink {
@@ -25,6 +26,8 @@ export class Stack {
   readonly dns: DnsResolver;
   /** null unless config.dhcp. */
   readonly dhcp: DhcpClient | null;
+  /** Set `stack.watchdog.listener` to hear each heap-pressure step (firmware/watchdog.ts). */
+  readonly watchdog: HeapWatchdog;
   private sink: StackEventSink | null = null;
   private readonly memoryReport: MemoryReport;
 
@@ -35,6 +38,7 @@ export class Stack {
     this.netif.tcp = this.tcp;
     this.dns = new DnsResolver(config, hal, this.netif.udp, this.netif, this.stats);
     this.dhcp = config.dhcp ? new DhcpClient(config, hal, this.netif, nic.mac, this.stats, this.dns) : null;
+    this.watchdog = new HeapWatchdog(config, hal, this.stats, this.tcp);
     const report: MemoryReport = { stats: this.stats.byteLength };
     this.netif.reportMemory(report);
     this.tcp.reportMemory(report);
@@ -67,7 +71,14 @@ export class Stack {
     this.tcp.tick(now);
     this.dns.tick(now);
     if (this.dhcp) this.dhcp.tick(now);
+    this.watchdog.check(now);
     this.dispatch();
+  }
+
+  /** One counter by its name in firmware/stats.ts (`stack.stat('tcpRstOut')`); -1 for a name that is not one. */
+  stat(name: string): number {
+    const index = statNames.indexOf(name);
+    return index < 0 ? -1 : this.stats[index];
   }
 
   /** Bytes per structure and their total, fixed at creation. */

@@ -55,7 +55,8 @@ export class Tcp implements Transport, TcpApi {
   private readonly ourMss: number;
 
   private readonly listenerPorts: Uint16Array;
-  private readonly backlogs: Uint8Array;
+  /** Accept-queue length per listener (its listen() backlog). */
+  readonly backlogs: Uint8Array;
   private readonly acceptHead: Uint8Array;
   private readonly acceptTail: Uint8Array;
   private readonly acceptCount: Uint8Array;
@@ -63,6 +64,11 @@ export class Tcp implements Transport, TcpApi {
   /** When each SynQueue record was created, indexed like the queue, to bound SYN-RECEIVED. */
   private readonly synStarted: Float64Array;
   private nextPort: number;
+  /**
+   * Set by the heap watchdog (firmware/watchdog.ts) while free memory is low: new connections are
+   * refused and each connection is offered at most one segment of window from then on.
+   */
+  heapPressure = false;
 
   /** The segment being processed, parsed once by input(). */
   private readonly fields: Uint32Array;
@@ -636,6 +642,13 @@ export class Tcp implements Transport, TcpApi {
       stats[Stat.dropTcpFlags]++;
       return;
     }
+    if (this.heapPressure) {
+      // Dropped without an answer, as an overflowing listen queue does: the peer sees nothing and
+      // retransmits its SYN with backoff, so a client that tries during a short dip gets in once
+      // memory recovers; a RST would turn a transient shortage into ECONNREFUSED.
+      stats[Stat.wdRefusedConnections]++;
+      return;
+    }
     const peerMss = this.segMss || TcpLimit.DEFAULT_MSS;
     const mss = peerMss < this.ourMss ? peerMss : this.ourMss;
     let iss: number;
@@ -793,6 +806,9 @@ export class Tcp implements Transport, TcpApi {
     } else {
       let free = s.receiveLimit[i] - s.recvLength[i];
       if (free < 0) free = 0;
+      // Under heap pressure offer at most one more segment. The edge already advertised stays
+      // (rcvAdv never moves left, RFC 9293 3.8.6.2.2): only what is offered from now on shrinks.
+      if (this.heapPressure && free > s.mss[i]) free = s.mss[i];
       const edge = (rcvNxt + free) >>> 0;
       const grow = (edge - s.rcvAdv[i]) | 0;
       if (grow > 0) {
@@ -1185,6 +1201,10 @@ export class Tcp implements Transport, TcpApi {
     if (!(remoteIp > 0 && remoteIp <= 0xffffffff && remoteIp === Math.floor(remoteIp)) ||
       !(remotePort >= 1 && remotePort <= 65535 && remotePort === Math.floor(remotePort)) ||
       !(localPort >= 0 && localPort <= 65535 && localPort === Math.floor(localPort))) return Err.EINVAL;
+    if (this.heapPressure) {
+      this.stats[Stat.wdRefusedConnections]++;
+      return Err.ENOMEM;
+    }
     const i = this.freeSlot();
     if (i < 0) {
       this.stats[Stat.tcpEmfile]++;
@@ -1249,10 +1269,13 @@ export class Tcp implements Transport, TcpApi {
     s.recvLength[slot] -= taken;
     const state = s.state[slot];
     if (state === TcpState.ESTABLISHED || state === TcpState.FIN_WAIT_1 || state === TcpState.FIN_WAIT_2) {
-      // Window update once reading has opened it by 2 MSS or half the buffer.
+      // Window update once reading has opened it by 2 MSS or half the buffer (by the one MSS
+      // offered under heap pressure, so a closed window does not wait for the peer's persist probe).
       const limit = s.receiveLimit[slot];
-      const grow = (s.rcvNxt[slot] + limit - s.recvLength[slot] - s.rcvAdv[slot]) | 0;
-      const twoSegments = 2 * s.mss[slot];
+      let free = limit - s.recvLength[slot];
+      if (this.heapPressure && free > s.mss[slot]) free = s.mss[slot];
+      const grow = (s.rcvNxt[slot] + free - s.rcvAdv[slot]) | 0;
+      const twoSegments = (this.heapPressure ? 1 : 2) * s.mss[slot];
       if (grow >= (twoSegments < limit >>> 1 ? twoSegments : limit >>> 1)) this.transmit(slot, s.sndMax[slot], 0, TcpFlag.ACK, this.hal.now());
     }
     return taken;
@@ -1300,6 +1323,17 @@ export class Tcp implements Transport, TcpApi {
     s.recvLength[slot] = 0;
     if (!(flags & SlotFlag.FIN_QUEUED)) this.queueFin(slot, now);
     if (s.state[slot] === TcpState.FIN_WAIT_2) s.stateAt[slot] = now + this.config.finWait2Timeout;
+  }
+
+  /** Heap watchdog: aborts the least recently active connection with RST, its owner seeing ENOMEM; returns its slot or -1. */
+  abortLeastActive(now: number): number {
+    const s = this.slots;
+    let oldest = -1;
+    for (let i = 0; i < this.slotCount; i++) {
+      if (s.state[i] !== TcpState.CLOSED && (oldest < 0 || s.lastActivity[i] < s.lastActivity[oldest])) oldest = i;
+    }
+    if (oldest >= 0) this.resetSlot(oldest, Err.ENOMEM, now);
+    return oldest;
   }
 
   abort(slot: number): void {

@@ -37,7 +37,7 @@ function setup() {
 
 test('the default firmware falls back to its static address without DHCP, serves echo on 7 and HTTP on 80, reports the NIC, and ends with its pools as it began', (t) => {
   const { network, peer, device, stack, logs, start } = setup();
-  t.regex(logs[0], /^up: DHCP, fallback 192\.168\.1\.50, echo on 7, HTTP on 80, stack memory \d+ bytes; NET\.stat\(\) sockets\(\) timewait\(\) mem\(\) nic\(\)$/);
+  t.regex(logs[0], /^up: DHCP, fallback 192\.168\.1\.50, echo on 7, HTTP on 80, stack memory \d+ bytes; NET\.stat\(\) sockets\(\) timewait\(\) mem\(\) nic\(\) wd\(\)$/);
   t.true(network.runUntil(() => stack.netif.localIp() !== 0, 60000, 100), 'no DHCP server: the static fallback after one attempt');
   t.true(logs.some((line) => /^dhcp: no lease after 1 attempts?, using 192\.168\.1\.50/.test(line)), logs.join('|'));
   const payload = new Uint8Array(6000).map((_, i) => (i * 5) & 255);
@@ -68,7 +68,10 @@ test('the default firmware falls back to its static address without DHCP, serves
   t.regex(logs[0], /^TIME_WAIT \d+\/32 /);
   logs.length = 0;
   net.mem();
-  t.regex(logs[0], /total=\d+ \(bytes\)$/);
+  t.regex(logs[logs.length - 1], /^total=\d+ budget=\d+ \(bytes\)$/);
+  logs.length = 0;
+  net.wd();
+  t.regex(logs[0], /^wd ok free \d+ low<\d+ critical<\d+ /);
   logs.length = 0;
   net.stat();
   t.regex(logs.join(' '), /tcpPassiveOpens=2 /);
