@@ -5,7 +5,7 @@
  * port 80, console diagnostics including `nic`) that takes its address from a simulated DHCP
  * server, with a simulated peer on the same link exercising both. In a terminal
  * it runs in real time and takes console commands on stdin (help, stat, sockets, timewait,
- * mem, nic, quit); otherwise it runs a fixed stretch of virtual time, prints the console's view
+ * mem, wd, nic, quit); otherwise it runs a fixed stretch of virtual time, prints the console's view
  * and a summary, and exits non-zero if any exchange failed.
  *
  * Options: --seconds N (virtual seconds when not interactive, default 20), --seed N,
@@ -136,7 +136,7 @@ function summary(): string {
 if (process.argv.indexOf('--tap') >= 0) {
   void runTapCli();
 } else if (interactive) {
-  process.stdout.write('Console of the simulated device. Commands: help stat sockets timewait mem nic quit\n');
+  process.stdout.write('Console of the simulated device. Commands: help stat [drop] sockets timewait mem wd nic quit\n');
   const pace = setInterval(() => clock.runUntil(clock.now() + 20), 20);
   const input = readline.createInterface({ input: process.stdin, output: process.stdout, prompt: '> ' });
   input.prompt();

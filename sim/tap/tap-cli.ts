@@ -16,7 +16,7 @@ function option(name: string): string | null {
  * until Ctrl-C. The board's memory configuration is kept; its address is the bridge's static
  * 192.0.2.2 instead of DHCP. Options: --seed N, --loss P, --delay MS, --reorder P (impairments in
  * the simulator, both directions), --pcap FILE, --seconds N (stop after N wall-clock seconds).
- * In a terminal, console commands (help stat sockets timewait mem nic quit) are read from stdin.
+ * In a terminal, console commands (help stat sockets timewait mem wd nic quit) are read from stdin.
  */
 export async function runTapCli(): Promise<void> {
   const unavailable = tapUnavailableReason();
@@ -62,7 +62,7 @@ export async function runTapCli(): Promise<void> {
   const seconds = option('seconds');
   if (seconds !== null) setTimeout(stop, Number(seconds) * 1000);
   if (process.stdin.isTTY) {
-    process.stdout.write('Console: help stat sockets timewait mem nic quit\n');
+    process.stdout.write('Console: help stat [drop] sockets timewait mem wd nic quit\n');
     const input = readline.createInterface({ input: process.stdin, output: process.stdout, prompt: '> ' });
     input.prompt();
     input.on('line', (line) => {
