@@ -83,6 +83,8 @@ export class Tcp implements Transport, TcpApi {
   private segMss = 0;
   private segData = 0;
   private segDataLength = 0;
+  /** sndNxt of the TIME_WAIT record the current SYN reopened (timeWaitSegment), -1 for any other segment. */
+  private reopenedSndNxt = -1;
 
   constructor(private readonly config: Config, private readonly hal: Hal, private readonly stats: Uint32Array, private readonly ip: IpOutput) {
     const slots = config.sockets;
@@ -534,6 +536,7 @@ export class Tcp implements Transport, TcpApi {
     const stats = this.stats;
     const localPort = this.segDestinationPort;
     const remotePort = this.segSourcePort;
+    this.reopenedSndNxt = -1;
     const t = table.find(srcIp, localPort, remotePort);
     if (t < 0) return false;
     const flags = this.segFlags;
@@ -545,8 +548,14 @@ export class Tcp implements Transport, TcpApi {
     }
     if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN) {
       if (((this.segSeq - rcvNxt) | 0) > 0) {
-        table.remove(t);
-        stats[Stat.twSynReopened]++;
+        // Beyond the old rcv.nxt no old duplicate can pass for new data, but the record gives way
+        // only to a SYN a listener will take: with none, the listener path refuses the SYN with
+        // RST and the 4-tuple stays guarded for the rest of its 2MSL.
+        if (this.findListener(localPort) >= 0) {
+          table.remove(t);
+          this.reopenedSndNxt = sndNxt;
+          stats[Stat.twSynReopened]++;
+        }
         return false;
       }
       stats[Stat.twSynAnsweredWithAck]++;
@@ -654,10 +663,17 @@ export class Tcp implements Transport, TcpApi {
     let iss: number;
     if (queue.count < queue.capacity) {
       iss = this.secrets.isn(localIp, localPort, srcIp, remotePort, now);
+      // A 4-tuple reopened from TIME_WAIT starts beyond everything the old connection sent (as
+      // Linux does), so the peer cannot take an old duplicate of ours for new data: the ISN clock
+      // alone (250 per ms) falls behind an old connection that sent faster than that.
+      const floor = this.reopenedSndNxt;
+      if (floor >= 0 && ((iss - floor) | 0) <= 0) iss = (floor + Limit.MAX_WINDOW + 2) >>> 0;
       const record = queue.add(listener, srcIp, remotePort, localPort, seq, iss, mss, now + config.rtoInitial);
       this.synStarted[record] = now;
     } else {
-      // The SYN queue is full: answer statelessly, so a flood cannot deny service.
+      // The SYN queue is full: answer statelessly with a SYN cookie (RFC 4987 3.6), so a flood
+      // cannot deny service. Counted as an overflow and as a cookie sent; the cookie encodes the
+      // MSS in 8 steps and, being our ISS, cannot honour the floor of a reopened TIME_WAIT.
       stats[Stat.tcpSynQueueFull]++;
       stats[Stat.tcpSynCookiesSent]++;
       iss = this.secrets.cookie(localIp, localPort, srcIp, remotePort, seq, cookieMssIndex(mss), now);
@@ -672,6 +688,10 @@ export class Tcp implements Transport, TcpApi {
    */
   private completeHandshake(listener: number, remoteIp: number, irs: number, iss: number, mss: number, record: number, now: number): void {
     const stats = this.stats;
+    // Accept queue full or no free slot: the ACK is dropped, not answered with RST (as Linux does
+    // by default), so a client that arrives while the application is busy is delayed, not
+    // refused. The SYN-queue record keeps retransmitting its SYN-ACK, whose answer retries; a
+    // cookie's peer retries with its next segment, its cookie valid for up to two periods.
     if (this.acceptCount[listener] >= this.backlogs[listener]) {
       stats[Stat.tcpAcceptQueueFull]++;
       return;

@@ -72,6 +72,8 @@ export class TimeWaitTable {
         }
         this.used = this.count;
       } else {
+        // Full of live records: the oldest gives way (counted, with its age), never the new one,
+        // whose peer is the likeliest to still send old duplicates; the closing socket never waits.
         const head = this.head;
         const remaining = (this.expiry[head] - now) | 0;
         if (remaining <= 0) {

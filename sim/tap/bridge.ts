@@ -26,7 +26,8 @@
  * Exports: tapUnavailableReason() → '' or why this machine cannot run a bridge;
  * startTapBridge(options) → Promise<TapBridge>; TapBridge { namespace, tapName, tapIp, deviceIp,
  * prefixLength, link, clock, relayPort, attach(mac), exec(command, timeoutMs), spawn(command),
- * impair(settings), close() }; TapNic (the PolledNic attach() returns).
+ * impair(settings), close() }; TapNic (the PolledNic attach() returns). Traffic between the
+ * namespace's ncat and a device (bulk each way, seed-000 churn) is in sim/tap/workloads.ts.
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as dgram from 'dgram';

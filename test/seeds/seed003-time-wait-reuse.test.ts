@@ -2,7 +2,7 @@ import test, { ExecutionContext } from 'ava';
 import { Socket } from '../../firmware/api/net';
 import { parseIp } from '../../firmware/wire/ip-address';
 import { Device, Network, assertBackToStart, resourceCounts, stat } from './network';
-import { ACK, FIN, RST, SYN, flagNames } from '../tcp/harness';
+import { ACK, Env, FIN, LOCAL_PORT, PEER_IP, PEER_PORT, RST, SYN, expectSegment, flagNames, openServer, pattern } from '../tcp/harness';
 import { RawPeer, RawSegment } from './raw-peer';
 
 /**
@@ -176,4 +176,71 @@ test('seed 003: a real client reconnecting from the same port gets in (RFC 6528 
   r.network.run(500);
   assertBackToStart(t, r.device, 1);
   assertBackToStart(t, peer, 0);
+});
+
+/**
+ * The engine alone on a manual clock (test/tcp/harness.ts): a server connection that sends
+ * `bytes`, closes first and ends in TIME_WAIT without the clock moving. Returns our old snd.nxt,
+ * the old rcv.nxt and our old ISS.
+ */
+function engineTimeWait(t: ExecutionContext, env: Env, bytes: number): { sndNxt: number; rcvNxt: number; iss: number } {
+  const { slot, iss, irs } = openServer(t, env);
+  t.is(env.tcp.send(slot, pattern(bytes), 0, bytes), bytes);
+  env.tcp.release(slot);
+  let sndNxt = -1;
+  for (let round = 0; round < 20 && sndNxt < 0; round++) {
+    let acked = -1;
+    for (const segment of env.take()) {
+      const end = (segment.seq + segment.data.length + (segment.flags & FIN ? 1 : 0)) >>> 0;
+      acked = end;
+      if (segment.flags & FIN) sndNxt = end;
+    }
+    if (acked >= 0) env.inject({ seq: irs + 1, ack: acked, flags: ACK, window: 65535 });
+  }
+  t.is(sndNxt, (iss + 1 + bytes + 1) >>> 0, 'every byte and the FIN sent');
+  env.inject({ seq: irs + 1, ack: sndNxt, flags: FIN | ACK });
+  expectSegment(t, env.one(t, 'ACK of the FIN'), { flags: ACK, seq: sndNxt, ack: irs + 2 });
+  t.is(env.tcp.timeWait.count, 1);
+  return { sndNxt, rcvNxt: (irs + 2) >>> 0, iss };
+}
+
+test('seed 003: a reopened 4-tuple starts beyond everything the old connection sent, even before the ISN clock catches up', (t) => {
+  const env = new Env({ noDelay: true, sendBuffer: 32768 });
+  const old = engineTimeWait(t, env, 20000);
+  // Same instant, same 4-tuple: the RFC 6528 ISN is the old ISS again, 20,002 below the old snd.nxt.
+  env.inject({ seq: old.rcvNxt + 1000, flags: SYN, mss: 1460 });
+  const synAck = env.one(t, 'SYN-ACK');
+  expectSegment(t, synAck, { flags: SYN | ACK, ack: old.rcvNxt + 1001 });
+  t.is(env.stat('twSynReopened'), 1);
+  t.is(synAck.seq, (old.sndNxt + 65537) >>> 0, 'our new ISS is a window beyond the old snd.nxt (as Linux)');
+  t.true(((synAck.seq - old.sndNxt) | 0) > 0);
+  env.inject({ seq: old.rcvNxt + 1001, flags: RST });
+  t.is(env.tcp.synQueue.count, 0);
+
+  // A second incarnation a second later: the clock has run 250,000 ahead, so the RFC 6528 ISN stands.
+  const second = new Env({ noDelay: true });
+  const before = engineTimeWait(t, second, 100);
+  second.advance(1000);
+  second.inject({ seq: before.rcvNxt + 1000, flags: SYN, mss: 1460 });
+  const later = second.one(t, 'SYN-ACK');
+  t.is(later.seq, (before.iss + 250 * 1000) >>> 0, 'the clock-driven ISN, unchanged');
+  second.inject({ seq: before.rcvNxt + 1001, flags: RST });
+  env.leakCheck(t, 0);
+  second.leakCheck(t, 0);
+});
+
+test('seed 003: a SYN beyond rcv.nxt for a port nobody listens on is refused and leaves the TIME_WAIT in place', (t) => {
+  const env = new Env();
+  const old = engineTimeWait(t, env, 10);
+  env.tcp.unlisten(0);
+  env.inject({ seq: old.rcvNxt + 1000, flags: SYN, mss: 1460 });
+  expectSegment(t, env.one(t, 'refusal'), { flags: RST | ACK, ack: old.rcvNxt + 1001 });
+  t.is(env.stat('twSynReopened'), 0);
+  t.is(env.stat('tcpRefusedNoListener'), 1);
+  const table = env.tcp.timeWait;
+  t.true(table.find(PEER_IP, LOCAL_PORT, PEER_PORT) >= 0, 'the record still guards the 4-tuple');
+  // Still a TIME_WAIT: an old SYN gets the old connection's ACK.
+  env.inject({ seq: old.rcvNxt - 10, flags: SYN, mss: 1460 });
+  expectSegment(t, env.one(t), { flags: ACK, seq: old.sndNxt, ack: old.rcvNxt });
+  env.leakCheck(t, 1);
 });

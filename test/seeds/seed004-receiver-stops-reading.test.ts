@@ -101,8 +101,12 @@ test('seed 004: 16 connections, the receiver stops reading, 1-byte writes in a l
   const budget = sender.stack.config.memoryBudget;
   const windowViolations: string[] = [];
   let maxPending = 0;
+  let peakMemory = 0;
+  let memoryMoved = 0;
   const check = (device: Device): void => {
-    t.true(device.stack.memory().total <= budget);
+    const memory = device.stack.memory().total;
+    if (memory > peakMemory) peakMemory = memory;
+    if (memory !== device.start.memoryTotal) memoryMoved++;
     const s = device.stack.tcp.slots;
     for (let i = 0; i < device.stack.tcp.slotCount; i++) {
       if (!s.state[i]) continue;
@@ -128,6 +132,8 @@ test('seed 004: 16 connections, the receiver stops reading, 1-byte writes in a l
   for (const state of senders) t.true(state.refused > 0, 'every sender saw write() return false');
   t.true(senders.every((state) => state.written < MESSAGES), 'every sender is held back');
   t.is(maxPending, 1, 'the sender never queued past the one refused write');
+  t.true(peakMemory <= budget, 'memory within the budget: peak ' + peakMemory + ' of ' + budget);
+  t.is(memoryMoved, 0, 'memory flat on both devices at every sample');
   for (let i = 0; i < CONNECTIONS; i++) t.is(received[i].length, 0, 'nothing delivered to a paused reader');
   t.deepEqual(windowViolations, [], 'the offered window never exceeded the free receive space');
   t.true(zeroWindowsOnWire >= CONNECTIONS, 'the full receivers said so: ' + zeroWindowsOnWire + ' zero windows');
@@ -151,7 +157,7 @@ test('seed 004: 16 connections, the receiver stops reading, 1-byte writes in a l
   t.true(senders.every((state) => state.written === MESSAGES && state.drains === state.refused), 'a drain for every refusal');
   t.log('seed 004: write() refused', senders.reduce((sum, s) => sum + s.refused, 0), 'times, zero windows on the wire', zeroWindowsOnWire,
     ', zero-window probes', stat(sender, 'tcpZeroWindowProbes'), ', control round trips while stalled', stalled,
-    ', memory', sender.stack.memory().total, 'of budget', budget);
+    ', peak memory', peakMemory, 'of budget', budget);
   control.end();
   t.true(network.runUntil(() => control.destroyed && accepted.every((socket) => socket.destroyed) && senders.every((s) => s.socket.destroyed), 10000));
   network.run(1000);

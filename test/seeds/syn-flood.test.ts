@@ -82,7 +82,8 @@ test('a SYN flood of 10,000 spoofed sources at line rate cannot keep a real clie
   // The flood's half-open records give up after their SYN+ACK retransmissions.
   t.true(network.runUntil(() => device.stack.tcp.synQueue.count === 0, 120000, 100), 'half-open records expired');
   t.is(stat(device, 'tcpSynQueueTimeouts'), device.stack.config.synQueue);
-  t.log('SYN flood of', FLOOD, 'in', floodEnded, 'virtual ms:', JSON.stringify(counts), 'SYN+ACKs to spoofed sources', synAcks);
+  t.log('SYN flood of', FLOOD, 'in', floodEnded, 'virtual ms:', JSON.stringify(counts), 'SYN+ACKs to spoofed sources', synAcks,
+    ', SYN-queue timeouts', stat(device, 'tcpSynQueueTimeouts'), ', memory', startMemory, 'of budget', device.stack.config.memoryBudget, 'throughout');
   // The device answered and closed first: it holds that connection's TIME_WAIT record.
   assertBackToStart(t, device, 1);
   assertBackToStart(t, client, 0);
