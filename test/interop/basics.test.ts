@@ -19,7 +19,7 @@ function patternBody(length: number): Buffer {
 interopTest('1. ARP and ping: 5 echo replies, and the kernel resolves the device in its neighbour table', async (t) => {
   await withRig({}, {}, async (rig) => {
     const target = rig.bridge.deviceIp;
-    // iputils ping if installed, else hping3 in ICMP mode (both send echo requests; CI installs hping3).
+    // iputils ping (CI installs it), else hping3 in ICMP mode: both send echo requests.
     const ping = await rig.bridge.exec('if command -v ping >/dev/null; then ping -c 5 -i 0.2 -W 2 ' + target +
       '; else hping3 -1 -c 5 -i u200000 ' + target + ' 2>&1; fi', 20000);
     t.log(ping.stdout.trim().split('\n').slice(-2).join(' | '));
