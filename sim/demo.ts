@@ -11,7 +11,6 @@
  * Options: --seconds N (virtual seconds when not interactive, default 20), --seed N,
  * --loss P (0..1 each way), --pcap FILE (capture the link).
  */
-import * as readline from 'readline';
 import { resolveConfig } from '../firmware/config';
 import { Stack } from '../firmware/stack';
 import { Net, Socket } from '../firmware/api/net';
@@ -27,6 +26,7 @@ import { SimNic } from './sim-nic';
 import { SimHost, macFor } from './host';
 import { NodeHal } from './node-hal';
 import { PcapWriter } from './pcap';
+import { runConsolePrompt } from './console-prompt';
 import { UdpHost } from './servers/udp-host';
 import { DhcpServer } from './servers/dhcp-server';
 import { formatIp } from '../firmware/wire/ip-address';
@@ -131,24 +131,14 @@ function summary(): string {
 }
 
 if (interactive) {
-  process.stdout.write('Console of the simulated device. Commands: help stat [drop] sockets timewait mem wd nic quit\n');
   const pace = setInterval(() => clock.runUntil(clock.now() + 20), 20);
-  const input = readline.createInterface({ input: process.stdin, output: process.stdout, prompt: '> ' });
-  input.prompt();
-  input.on('line', (line) => {
-    if (line.trim() === 'quit') {
-      input.close();
-      return;
-    }
-    deviceConsole.execute(line);
-    input.prompt();
-  });
-  input.on('close', () => {
-    clearInterval(pace);
-    if (capture) capture.close();
-    process.stdout.write(summary() + '\n');
-    process.exit(0);
-  });
+  runConsolePrompt('Console of the simulated device. Commands: help stat [drop] sockets timewait mem wd nic quit',
+    (line) => deviceConsole.execute(line), () => {
+      clearInterval(pace);
+      if (capture) capture.close();
+      process.stdout.write(summary() + '\n');
+      process.exit(0);
+    });
 } else {
   clock.runUntil(seconds * 1000);
   for (const command of ['sockets', 'timewait', 'mem', 'stat', 'nic']) deviceConsole.execute(command);

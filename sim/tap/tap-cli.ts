@@ -1,7 +1,7 @@
-import * as readline from 'readline';
 import { resolveConfig } from '../../firmware/config';
 import { boardProfiles, defaultBoardName } from '../../boards/common/profiles';
 import { PcapWriter } from '../pcap';
+import { runConsolePrompt } from '../console-prompt';
 import { startTapBridge, tapUnavailableReason } from './bridge';
 import { startTapDevice } from './tap-device';
 
@@ -62,18 +62,6 @@ export async function runTapCli(): Promise<void> {
   const seconds = option('seconds');
   if (seconds !== null) setTimeout(stop, Number(seconds) * 1000);
   if (process.stdin.isTTY) {
-    process.stdout.write('Console: help stat [drop] sockets timewait mem wd nic quit\n');
-    const input = readline.createInterface({ input: process.stdin, output: process.stdout, prompt: '> ' });
-    input.prompt();
-    input.on('line', (line) => {
-      if (line.trim() === 'quit') {
-        input.close();
-        return;
-      }
-      device.device.execute(line);
-      input.prompt();
-    });
-    input.on('SIGINT', () => input.close());
-    input.on('close', stop);
+    runConsolePrompt('Console: help stat [drop] sockets timewait mem wd nic quit', (line) => device.device.execute(line), stop);
   }
 }
