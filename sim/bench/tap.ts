@@ -258,15 +258,17 @@ export async function runTapBench(seconds: number, log: (line: string) => void):
       '; it -> kernel ' + ratio(t.downMegabytesPerSecond, ceiling.downMegabytesPerSecond) + ' / ' + ratio(t.downMegabytesPerSecond, reference.downMegabytesPerSecond) +
       '; connections ' + ratio(t.connectionsPerSecond, ceiling.connectionsPerSecond) + ' / ' + ratio(t.connectionsPerSecond, reference.connectionsPerSecond)]);
   }
-  const best = wide.upMegabytesPerSecond.median + wide.downMegabytesPerSecond.median > defaults.upMegabytesPerSecond.median + defaults.downMegabytesPerSecond.median ? wide : defaults;
-  const bulkMet = best.upMegabytesPerSecond.median >= 0.8 * ceiling.upMegabytesPerSecond.median && best.downMegabytesPerSecond.median >= 0.8 * ceiling.downMegabytesPerSecond.median;
+  // Judged per configuration: the default's 4 KB window, not the path, is what limits it.
+  const bulkGoal = (t: TapTargetFigures) => ({
+    goal: '>= 80% of the path ceiling for bulk, each direction, ' + t.target,
+    met: t.upMegabytesPerSecond.median >= 0.8 * ceiling.upMegabytesPerSecond.median && t.downMegabytesPerSecond.median >= 0.8 * ceiling.downMegabytesPerSecond.median,
+    figure: 'kernel -> it ' + ratio(t.upMegabytesPerSecond, ceiling.upMegabytesPerSecond) + ', it -> kernel ' + ratio(t.downMegabytesPerSecond, ceiling.downMegabytesPerSecond),
+  });
   return {
     skipped: '', rows, targets, bulkBytes, connections,
     goals: [
-      {
-        goal: '>= 80% of the path ceiling for bulk, each direction', met: bulkMet,
-        figure: best.target + ': kernel -> it ' + ratio(best.upMegabytesPerSecond, ceiling.upMegabytesPerSecond) + ', it -> kernel ' + ratio(best.downMegabytesPerSecond, ceiling.downMegabytesPerSecond),
-      },
+      bulkGoal(defaults),
+      bulkGoal(wide),
       {
         goal: ">= lwIP's connection rate on the same path", met: defaults.connectionsPerSecond.median >= reference.connectionsPerSecond.median,
         figure: defaults.connectionsPerSecond.median.toFixed(0) + ' vs ' + reference.connectionsPerSecond.median.toFixed(0) + ' conn/s (' + ratio(defaults.connectionsPerSecond, reference.connectionsPerSecond) + ')',

@@ -27,7 +27,7 @@ if (unavailable) {
       t.deepEqual(target.failures, [], target.target);
       t.true(target.upMegabytesPerSecond.min > 0 && target.downMegabytesPerSecond.min > 0 && target.connectionsPerSecond.min > 0, target.target);
     }
-    t.is(result.goals.length, 2);
+    t.is(result.goals.length, 3);
     t.true(result.rows.some((row) => row[0].indexOf('vs ceiling / vs lwIP') >= 0 && row[1].indexOf('n/a') < 0));
     t.log(lines.join('\n'));
   });
