@@ -15,8 +15,9 @@ export interface IpOutput {
   localIp(): number;
   /**
    * Sends frame[payloadOffset .. payloadOffset+payloadLength) as the payload of one IPv4
-   * packet to `dstIp`. Returns false when it could not go out now (link down, next hop
-   * unresolved and no pending-frame room); the caller's retransmission covers that.
+   * packet to `dstIp` (unsigned, or signed as `address | 0`). Returns false when it could not
+   * go out now (link down, next hop unresolved and no pending-frame room); the caller's
+   * retransmission covers that.
    */
   send(dstIp: number, protocol: number, payloadLength: number): boolean;
 }
@@ -25,6 +26,11 @@ export interface Transport {
   /**
    * One received transport segment: buf[offset .. offset+length) (header included), already
    * checked to be addressed to this host. Must not throw and must not keep a reference to buf.
+   * `srcIp` and `dstIp` are signed (`address | 0`). Why, here and wherever a sequence number
+   * or an address crosses a call on the per-segment path: on Node, V8 boxes an unsigned value
+   * of 2^31 or more (192.168.x.x, half of all sequence numbers) into a new heap number at every
+   * call it is not inlined into, and only signed 32-bit integers pass unboxed. On Espruino
+   * both are one variable, and a signed one stays an integer rather than a float.
    */
   input(buf: Uint8Array, offset: number, length: number, srcIp: number, dstIp: number, now: number): void;
 }

@@ -106,7 +106,7 @@ export class NetworkInterface implements IpOutput {
     const linkHeaderLength = this.linkHeaderLength;
     const length = linkHeaderLength + Ipv4Field.HEADER_LENGTH + payloadLength;
     this.identification = (this.identification + 1) & 0xffff;
-    writeIpv4Header(hal, frame, linkHeaderLength, payloadLength, this.identification, protocol, this.ip, dstIp);
+    writeIpv4Header(hal, frame, linkHeaderLength, payloadLength, this.identification, protocol, this.ip | 0, dstIp);
     if (linkHeaderLength === 0) {
       if (!this.transmit(frame, length)) return false;
       stats[Stat.ipOut]++;
@@ -114,8 +114,10 @@ export class NetworkInterface implements IpOutput {
     }
     const arp = this.arp;
     let entry = -1;
-    if (!this.isBroadcast(dstIp)) {
-      const nextHop = ((dstIp ^ this.ip) & this.netmask) === 0 ? dstIp : this.gateway;
+    // dstIp may be signed (IpOutput.send); the comparisons below are on unsigned addresses.
+    const destination = dstIp >>> 0;
+    if (!this.isBroadcast(destination)) {
+      const nextHop = ((destination ^ this.ip) & this.netmask) === 0 ? destination : this.gateway;
       if (nextHop === 0) {
         stats[Stat.dropIpNoRoute]++;
         return false;
@@ -218,7 +220,7 @@ export class NetworkInterface implements IpOutput {
     const transportLength = totalLength - headerLength;
     const tcp = this.tcp;
     if (protocol === IpProtocol.TCP && tcp) {
-      tcp.input(frame, transportOffset, transportLength, srcIp, dstIp, now);
+      tcp.input(frame, transportOffset, transportLength, srcIp | 0, dstIp | 0, now);
     } else if (protocol === IpProtocol.UDP) {
       if (!this.udp.input(frame, transportOffset, transportLength, srcIp, dstIp) && this.answerable(srcIp, dstIp)) {
         this.sendPortUnreachable(frame, offset, headerLength, srcIp);

@@ -166,7 +166,8 @@ export class Tcp implements Transport, TcpApi {
     this.segDataLength = length - headerLength;
     const slot = this.findSlot(srcIp, sourcePort, destinationPort);
     if (slot >= 0) this.segmentArrives(slot, now);
-    else if (!this.timeWaitSegment(srcIp, now)) this.listenerSegment(srcIp, now);
+    // srcIp is signed (Transport.input); the TIME_WAIT table and the SYN queue compare unsigned.
+    else if (!this.timeWaitSegment(srcIp >>> 0, now)) this.listenerSegment(srcIp >>> 0, now);
     this.segBuf = this.noBuffer;
   }
 
@@ -770,7 +771,7 @@ export class Tcp implements Transport, TcpApi {
         force = false;
         const max = s.sndMax[i];
         if (max === una) s.unackedSince[i] = now;
-        this.transmit(i, nxt, length, TcpFlag.ACK | (fin ? TcpFlag.FIN : 0) | (length > 0 && length === unsent ? TcpFlag.PSH : 0), now);
+        this.transmit(i, nxt | 0, length, TcpFlag.ACK | (fin ? TcpFlag.FIN : 0) | (length > 0 && length === unsent ? TcpFlag.PSH : 0), now);
         if (nxt !== max) {
           this.stats[Stat.tcpRetransmits]++;
         } else if (!(flags & SlotFlag.RTT_TIMING)) {
@@ -797,7 +798,7 @@ export class Tcp implements Transport, TcpApi {
     }
     // A bare ACK goes out from snd.max, not from a snd.nxt a timeout pulled back (as FreeBSD does):
     // from there it is inside the peer's window even when the peer already has what we resend.
-    if ((s.flags[i] & SlotFlag.ACK_NOW) && state !== TcpState.SYN_SENT) this.transmit(i, s.sndMax[i], 0, TcpFlag.ACK, now);
+    if ((s.flags[i] & SlotFlag.ACK_NOW) && state !== TcpState.SYN_SENT) this.transmit(i, s.sndMax[i] | 0, 0, TcpFlag.ACK, now);
   }
 
   /** Resends the first unacknowledged segment (fast retransmit, NewReno partial ACK). */
@@ -814,7 +815,8 @@ export class Tcp implements Transport, TcpApi {
   /**
    * Sends one segment of slot i: seq, `length` bytes of the send ring from seq on, our current
    * acknowledgment and window (receiver-side silly-window avoidance, RFC 1122 4.2.3.3: the right
-   * edge moves only by at least min(MSS, half the buffer), and never back).
+   * edge moves only by at least min(MSS, half the buffer), and never back). `seq` may be signed
+   * (`| 0`), as the per-segment callers pass it: see Transport.input.
    */
   private transmit(i: number, seq: number, length: number, flags: number, now: number): void {
     const s = this.slots;
@@ -840,7 +842,7 @@ export class Tcp implements Transport, TcpApi {
       if (window > Limit.MAX_WINDOW) window = Limit.MAX_WINDOW;
     }
     const position = length > 0 ? (s.sendStart[i] + ((seq - s.sndUna[i]) >>> 0)) % this.sendSize : 0;
-    this.emit(s.remoteIp[i], s.localPort[i], s.remotePort[i], seq, flags & TcpFlag.ACK ? rcvNxt : 0, flags, window,
+    this.emit(s.remoteIp[i] | 0, s.localPort[i], s.remotePort[i], seq, flags & TcpFlag.ACK ? rcvNxt | 0 : 0, flags, window,
       flags & TcpFlag.SYN ? (s.mss[i] < this.ourMss ? s.mss[i] : this.ourMss) : 0, i, position, length);
     if (flags & TcpFlag.ACK) {
       s.flags[i] &= ~(SlotFlag.ACK_PENDING | SlotFlag.ACK_NOW);
@@ -849,7 +851,10 @@ export class Tcp implements Transport, TcpApi {
     if (length > 0) s.lastActivity[i] = now;
   }
 
-  /** Builds one segment in the IP layer's frame (payload from slot's send ring when length > 0), checksums and sends it. */
+  /**
+   * Builds one segment in the IP layer's frame (payload from slot's send ring when length > 0), checksums and sends it.
+   * `remoteIp`, `seq` and `ack` may be signed (see Transport.input).
+   */
   private emit(
     remoteIp: number, localPort: number, remotePort: number, seq: number, ack: number, flags: number,
     window: number, mss: number, slot: number, position: number, length: number,
@@ -865,7 +870,7 @@ export class Tcp implements Transport, TcpApi {
     frame[at + TcpHeader.CHECKSUM + 1] = sum & 255;
     this.stats[Stat.tcpOut]++;
     if (flags & TcpFlag.RST) this.stats[Stat.tcpRstOut]++;
-    ip.send(remoteIp, Limit.PROTOCOL, total);
+    ip.send(remoteIp | 0, Limit.PROTOCOL, total);
   }
 
   /** RFC 9293 3.10.7.1 reset for the current segment (never in reply to a RST). */
@@ -1068,10 +1073,11 @@ export class Tcp implements Transport, TcpApi {
 
   // ---------------------------------------------------------------- slot lifecycle
 
+  /** `remoteIp` signed or unsigned. */
   private findSlot(remoteIp: number, remotePort: number, localPort: number): number {
     const s = this.slots;
     for (let i = 0; i < this.slotCount; i++) {
-      if (s.state[i] !== TcpState.CLOSED && s.remoteIp[i] === remoteIp && s.remotePort[i] === remotePort &&
+      if (s.state[i] !== TcpState.CLOSED && (s.remoteIp[i] | 0) === (remoteIp | 0) && s.remotePort[i] === remotePort &&
         s.localPort[i] === localPort) return i;
     }
     return -1;

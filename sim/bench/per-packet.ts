@@ -23,6 +23,12 @@ export interface BulkWire {
 const SINK_PORT = 9;
 const WIRE_DEPTH = 64;
 const FRAME_BYTES = 1514;
+/**
+ * Transfers run before the profiled one. After a single one TurboFan is still deoptimizing and
+ * reoptimizing the per-segment functions, and unoptimized code boxes every unsigned 32-bit value
+ * it computes: one warm-up measured 3 allocations per segment where ten measure none.
+ */
+const WARM_UP_TRANSFERS = 10;
 
 /** A NIC joined back to back like MemoryWireEnd, but without subarray views: copies whole frame buffers. */
 class ViewFreeWireEnd implements Nic {
@@ -204,14 +210,14 @@ function areaOf(url: string): string {
 }
 
 /**
- * Runs one bulk transfer (after a warm-up transfer, so that JIT compilation does not count)
+ * Runs one bulk transfer (after WARM_UP_TRANSFERS, so that JIT compilation does not count)
  * under V8's sampling heap profiler with a small sampling interval, keeping objects that the
  * young and old generation collectors already freed, and attributes every sample to the
  * function that allocated it. An allocation of `size` bytes is sampled with probability
  * 1 - exp(-size / interval), so each sample counts 1/p allocations.
  */
 export async function allocationsPerSegment(payloadBytes: number, seed: number, kind: WireKind): Promise<PerPacketAllocations> {
-  bulkOverMemoryWire(payloadBytes, seed, kind).run();
+  for (let warmUp = 0; warmUp < WARM_UP_TRANSFERS; warmUp++) bulkOverMemoryWire(payloadBytes, seed, kind).run();
   const wire = bulkOverMemoryWire(payloadBytes, seed, kind);
   const session = new inspector.Session();
   session.connect();

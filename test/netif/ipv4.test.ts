@@ -16,14 +16,14 @@ function tcpFrame(overrides?: { dstIp?: number; options?: number[]; flagsFragmen
   }, payload));
 }
 
-test('a TCP segment reaches the transport with its exact bounds, addresses and time', (t) => {
+test('a TCP segment reaches the transport with its exact bounds, addresses (signed, as Transport.input says) and time', (t) => {
   const rig = makeRig();
   const memory = memoryOf(rig);
   const before = snapshot(rig.stats);
   rig.clock.t = 777;
   feed(rig, tcpFrame());
   t.deepEqual(changed(before, rig.stats), { ipIn: 1 });
-  t.deepEqual(rig.tcp.calls, [{ segment: SEGMENT, srcIp: PEER_IP, dstIp: OUR_IP, now: 777 }]);
+  t.deepEqual(rig.tcp.calls, [{ segment: SEGMENT, srcIp: PEER_IP | 0, dstIp: OUR_IP | 0, now: 777 }]);
   assertNoLeaks(t, rig, memory);
 });
 
