@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: every benchmark of issue 6 in one run, a table on stdout, the figures as
- * JSON in bench-results/results.json and the churn memory plot as bench-results/churn-memory.svg.
+ * JSON in bench-results/results.json, the table as bench-results/results.md (what the README
+ * shows) and the churn memory plot as bench-results/churn-memory.svg.
  * Each timed figure is the median of several runs, with min and max.
  *
  * Options: --quick (tiny workloads, for the smoke test), --out DIR (default bench-results).
@@ -13,6 +14,7 @@ import { runChurn, ChurnResult, NUTOS_SOCKET_BYTES } from './churn';
 import { runThroughput } from './throughput';
 import { timePerSegment, allocationsPerSegment, PerPacketAllocations } from './per-packet';
 import { readBundleSizes, BundleSize } from './bundles';
+import { boardBudgets, BoardBudget } from '../../tools/board-budget';
 import { runTapBench, TapResult } from './tap';
 import { summarize, formatSummary, Summary } from './summary';
 import { renderPlot } from './plot';
@@ -67,6 +69,8 @@ export interface BenchResults {
   node: string;
   plan: BenchPlan;
   memory: MemoryResult;
+  /** Each board as flashed: the build's budget check (tools/board-budget.ts) on the bundles in distDir. */
+  boardBudgets: BoardBudget[];
   churn: ChurnFigures[];
   throughput: ThroughputFigures[];
   perPacket: { nsPerSegment: Summary; segmentsPerRun: number; allocations: PerPacketAllocations[] };
@@ -92,6 +96,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
   const started = Date.now();
   log('1/6 memory');
   const memory = measureMemory(plan.boardsDir);
+  const budgets = boardBudgets(readBundleSizes(plan.distDir));
 
   log('2/6 churn: ' + plan.churnConnections + ' connections x ' + plan.runs + ' runs x 2 policies');
   const churn: ChurnFigures[] = [];
@@ -150,7 +155,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
   return {
     date: new Date().toISOString(), machine: os.cpus()[0].model.trim() + ', ' + os.cpus().length + ' cores, ' +
       Math.round(os.totalmem() / 1073741824) + ' GB, ' + os.type() + ' ' + os.release(),
-    node: process.version, plan, memory, churn, throughput,
+    node: process.version, plan, memory, boardBudgets: budgets, churn, throughput,
     perPacket: { nsPerSegment: summarize(timings.map((t) => t.nsPerSegment)), segmentsPerRun: timings[0].segments, allocations },
     tap, bundles, goals, seconds: (Date.now() - started) / 1000,
   };
@@ -170,6 +175,10 @@ export function renderTable(r: BenchResults): string {
   rows.push(['1 memory', 'socket slot, without / with buffers', m.socketSlot.bytes + ' B, ' + vars(m.socketSlot.espruinoVariables) + ' / ' + m.socketSlotWithBuffers.bytes + ' B, ' + vars(m.socketSlotWithBuffers.espruinoVariables)]);
   rows.push(['1 memory', 'default configuration total', m.defaultReport.total + ' B, ' + m.defaultEspruinoVariables + ' vars']);
   for (const b of m.boards) rows.push(['1 memory', 'board ' + b.board + ' (' + b.config + ', ' + b.sockets + ' sockets), per stack', b.bytes + ' B, ' + b.espruinoVariables + ' vars']);
+  for (const b of r.boardBudgets) {
+    rows.push(['1 memory', 'board ' + b.board + ' as flashed: stack bytes; variables of data + code of ' + b.available + ' left by the app reserve',
+      b.stackBytes + ' B; ' + b.dataVariables + ' + ' + b.codeVariables + ' = ' + b.total + ' vars, headroom ' + b.headroom]);
+  }
   for (const c of r.churn) {
     rows.push(['2 churn', c.policy === 'table' ? 'seed 000 loop, TIME_WAIT table (ours), conn/s of CPU' : 'seed 000 loop, TIME_WAIT in full sockets (Nut/OS model), conn/s of CPU',
       formatSummary(c.connectionsPerCpuSecond, 0) + '; ' + c.completed + ' completed, ' + c.failed + ' failed; memory ' + kb(c.memoryMin) + '..' + kb(c.memoryMax) +
@@ -211,8 +220,9 @@ async function main(): Promise<void> {
   const results = await runBench(plan, (line) => process.stdout.write('bench: ' + line + '\n'));
   fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 1) + '\n');
   fs.writeFileSync(path.join(outDir, 'churn-memory.svg'), churnPlot(results));
-  process.stdout.write('\n' + renderTable(results) + '\nbench: ' + results.date + ', ' + results.machine + ', node ' + results.node +
-    ', ' + results.seconds.toFixed(0) + ' s; wrote ' + path.join(outDir, 'results.json') + ' and ' + path.join(outDir, 'churn-memory.svg') + '\n');
+  const measured = 'Measured ' + results.date + ' on ' + results.machine + ', node ' + results.node + ', in ' + results.seconds.toFixed(0) + ' s by `npm run bench`.';
+  fs.writeFileSync(path.join(outDir, 'results.md'), renderTable(results) + '\n' + measured + '\n');
+  process.stdout.write('\n' + renderTable(results) + '\nbench: ' + measured + ' Wrote ' + ['results.json', 'results.md', 'churn-memory.svg'].map((name) => path.join(outDir, name)).join(', ') + '\n');
 }
 
 if (require.main === module) {
