@@ -507,9 +507,11 @@ export class Tcp implements Transport, TcpApi {
       const segments = Math.ceil(flight / mss);
       if (segments >= 2 && segments < 4 &&
         (s.sendLength[i] - flight < mss || ((s.sndWl2[i] + s.sndWnd[i] - s.sndMax[i]) | 0) < mss)) threshold = segments - 1;
+      // A new episode may start where the last one ended with SACK (RFC 6675 5: HighACK >= RecoveryPoint);
+      // without it only beyond, lest duplicates from the old window retransmit again (RFC 6582 4.1).
       if (flags & SlotFlag.RECOVERY) {
         if (!(flags & SlotFlag.SACK)) s.cwnd[i] += mss;
-      } else if ((duplicates >= threshold || sacked > 2 * mss) && ((ack - s.recover[i]) | 0) > 0) {
+      } else if ((duplicates >= threshold || sacked > 2 * mss) && ((ack - s.recover[i]) | 0) >= (flags & SlotFlag.SACK ? 0 : 1)) {
         const half = flight >>> 1;
         s.ssthresh[i] = half > 2 * mss ? half : 2 * mss;
         s.recover[i] = s.sndMax[i];
