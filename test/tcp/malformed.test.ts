@@ -33,7 +33,7 @@ test('parse/build round trip, with and without the MSS option', (t) => {
   t.is(fields[TcpField.HEADER_LENGTH], 20);
 });
 
-test('options: NOP, window scale, SACK-permitted, timestamps and unknown kinds are skipped; MSS used; END stops', (t) => {
+test('options: NOP, window scale, timestamps and unknown kinds are skipped; MSS and SACK-permitted used; END stops', (t) => {
   const env = new Env();
   env.tcp.listen(LOCAL_PORT, 2);
   const options = [1, 3, 3, 7, 4, 2, 8, 10, 1, 2, 3, 4, 5, 6, 7, 8, 99, 4, 0xaa, 0xbb, 2, 4, 0x02, 0x00, 0, 2, 4, 0, 9];
@@ -41,6 +41,7 @@ test('options: NOP, window scale, SACK-permitted, timestamps and unknown kinds a
   const synAck = env.one(t);
   expectSegment(t, synAck, { flags: SYN | ACK, ack: 1001 });
   t.is(env.tcp.synQueue.mss[0], 512, 'MSS 512 read; the one after END ignored');
+  t.is(env.tcp.synQueue.sackPermitted[0], 1, 'SACK-permitted read');
   t.is(env.stat('dropTcpOptions'), 0);
   env.advance(60000);
   env.take();
