@@ -56,6 +56,8 @@ export interface Config {
   challengeAckLimit: number;
   /** Nagle off by default when true. */
   noDelay: boolean;
+  /** Offer and accept selective acknowledgments (RFC 2018) in the handshake. */
+  sack: boolean;
 
   /** ARP cache entries, frames held while a next hop resolves (shared), request retries and entry lifetime. */
   arpEntries: number;
@@ -139,6 +141,7 @@ export const defaultConfig: Config = {
   synReceivedTimeout: 15000,
   challengeAckLimit: 10,
   noDelay: false,
+  sack: true,
   arpEntries: 8,
   arpPendingFrames: 2,
   arpRetries: 3,

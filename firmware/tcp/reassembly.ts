@@ -3,17 +3,22 @@
  * its receive ring (the bytes themselves sit in the ring at their offset). At most `perSlot`
  * ranges per slot, kept sorted, disjoint and non-adjacent, as absolute sequence numbers
  * [start, end); every comparison is made relative to rcv.nxt so that wraparound is harmless.
+ * The sender's SACK scoreboard is the same structure relative to snd.una: the ranges the peer
+ * reported holding beyond it.
  */
 export class Reassembly {
   readonly start: Uint32Array;
   readonly end: Uint32Array;
   /** Ranges held per slot; 0 means no hole. */
   readonly count: Uint8Array;
+  /** First sequence number of the latest range added: the receiver's first SACK block is the range holding it (RFC 2018 4). */
+  readonly latest: Uint32Array;
 
   constructor(slots: number, readonly perSlot: number) {
     this.start = new Uint32Array(slots * perSlot);
     this.end = new Uint32Array(slots * perSlot);
     this.count = new Uint8Array(slots);
+    this.latest = new Uint32Array(slots);
   }
 
   /**
@@ -54,6 +59,7 @@ export class Reassembly {
     }
     start[base + i] = (rcvNxt + low) >>> 0;
     end[base + i] = (rcvNxt + high) >>> 0;
+    this.latest[slot] = first;
     return true;
   }
 
@@ -79,7 +85,15 @@ export class Reassembly {
     return (edge - rcvNxt) >>> 0;
   }
 
+  /** Bytes the slot's ranges cover. */
+  held(slot: number): number {
+    const base = slot * this.perSlot;
+    let total = 0;
+    for (let k = 0; k < this.count[slot]; k++) total += (this.end[base + k] - this.start[base + k]) >>> 0;
+    return total;
+  }
+
   bytes(): number {
-    return this.start.byteLength + this.end.byteLength + this.count.byteLength;
+    return this.start.byteLength + this.end.byteLength + this.count.byteLength + this.latest.byteLength;
   }
 }

@@ -30,6 +30,8 @@ export const enum SlotFlag {
   RECOVERY = 8192,
   /** rtxAt is the persist timer, not the retransmission timer. */
   PERSIST = 16384,
+  /** Both ends offered SACK-permitted in the handshake (RFC 2018): our ACKs carry SACK blocks and theirs are used. */
+  SACK = 32768,
 }
 
 /**
@@ -81,6 +83,8 @@ export class SlotTable {
   readonly cwnd: Uint32Array;
   readonly ssthresh: Uint32Array;
   readonly recover: Uint32Array;
+  /** How far retransmissions of this recovery episode have reached (RFC 6675 HighRxt): each hole is resent once. */
+  readonly retransmittedTo: Uint32Array;
   readonly dupAcks: Uint8Array;
   /** RFC 6298 state, scaled as in BSD: 8 * SRTT and 4 * RTTVAR, in ms. */
   readonly srtt8: Uint32Array;
@@ -141,6 +145,7 @@ export class SlotTable {
     this.cwnd = new Uint32Array(n);
     this.ssthresh = new Uint32Array(n);
     this.recover = new Uint32Array(n);
+    this.retransmittedTo = new Uint32Array(n);
     this.dupAcks = new Uint8Array(n);
     this.srtt8 = new Uint32Array(n);
     this.rttvar4 = new Uint32Array(n);

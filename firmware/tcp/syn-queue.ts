@@ -5,7 +5,7 @@ export const enum SynQueueSlot {
 
 /**
  * Half-open connections (SYN received, SYN-ACK sent) as compact records shared by all
- * listeners, 28 bytes each, instead of socket slots: a SYN flood fills this queue, never the
+ * listeners, 29 bytes each, instead of socket slots: a SYN flood fills this queue, never the
  * socket pool. The engine reads and updates the fields in place (retries, deadline) and
  * removes a record when the handshake completes, times out or is reset.
  */
@@ -22,6 +22,8 @@ export class SynQueue {
   readonly iss: Uint32Array;
   /** MSS the peer announced (or the default when it did not). */
   readonly mss: Uint16Array;
+  /** 1 when the peer's SYN offered SACK-permitted and we accept it: our SYN-ACK offers it back. */
+  readonly sackPermitted: Uint8Array;
   /** SYN-ACK retransmissions so far. */
   readonly retries: Uint8Array;
   /** Next SYN-ACK retransmission or expiry, ms (absolute, so Float64: no 32-bit wrap to handle). */
@@ -36,12 +38,13 @@ export class SynQueue {
     this.irs = new Uint32Array(capacity);
     this.iss = new Uint32Array(capacity);
     this.mss = new Uint16Array(capacity);
+    this.sackPermitted = new Uint8Array(capacity);
     this.retries = new Uint8Array(capacity);
     this.deadline = new Float64Array(capacity);
   }
 
   /** Takes a free record (retries 0); returns its index, or -1 when the queue is full. */
-  add(listener: number, remoteIp: number, remotePort: number, localPort: number, irs: number, iss: number, mss: number, deadline: number): number {
+  add(listener: number, remoteIp: number, remotePort: number, localPort: number, irs: number, iss: number, mss: number, sackPermitted: boolean, deadline: number): number {
     if (this.count === this.capacity) return -1;
     let index = 0;
     while (this.listener[index] !== SynQueueSlot.free) index++;
@@ -52,6 +55,7 @@ export class SynQueue {
     this.irs[index] = irs;
     this.iss[index] = iss;
     this.mss[index] = mss;
+    this.sackPermitted[index] = sackPermitted ? 1 : 0;
     this.retries[index] = 0;
     this.deadline[index] = deadline;
     this.count++;
@@ -101,7 +105,7 @@ export class SynQueue {
   bytes(): number {
     return (
       this.listener.byteLength + this.remoteIp.byteLength + this.remotePort.byteLength + this.localPort.byteLength +
-      this.irs.byteLength + this.iss.byteLength + this.mss.byteLength + this.retries.byteLength + this.deadline.byteLength
+      this.irs.byteLength + this.iss.byteLength + this.mss.byteLength + this.sackPermitted.byteLength + this.retries.byteLength + this.deadline.byteLength
     );
   }
 }

@@ -5,7 +5,7 @@ import { Err } from '../errors';
 import { IpOutput, Transport } from '../layers';
 import { MemoryReport } from '../memory-report';
 import { transportChecksum } from '../wire/checksum';
-import { parseTcpHeader, writeTcpHeader, TcpField, TcpFlag, TcpHeader, TcpLimit } from '../wire/tcp-header';
+import { parseTcpHeader, writeTcpHeader, SackOption, TcpField, TcpFlag, TcpHeader, TcpLimit, TcpOptionKind } from '../wire/tcp-header';
 import { TcpState } from './state';
 import { TcpEvent, ListenerEvent } from './events';
 import { SocketOption } from './socket-option';
@@ -34,7 +34,7 @@ function isIndex(value: number, count: number): boolean {
 }
 
 /**
- * The TCP engine (RFC 9293 with RFC 5961, 6298, 5681/6582, 1122, 896, 6191): every connection
+ * The TCP engine (RFC 9293 with RFC 5961, 6298, 5681/6582, 2018/6675, 5827, 3042, 1122, 896, 6191): every connection
  * lives in a fixed slot of a struct-of-arrays control block, its data in fixed regions of one
  * send and one receive ring buffer; half-open connections live in the SynQueue and finished
  * ones in the TimeWaitTable, so neither costs a slot. Segments are built in place in the IP
@@ -47,6 +47,8 @@ export class Tcp implements Transport, TcpApi {
   readonly synQueue: SynQueue;
   private readonly secrets: SequenceSecrets;
   private readonly reassembly: Reassembly;
+  /** What each slot's peer has SACKed beyond snd.una: as many ranges as one ACK can report. */
+  private readonly scoreboard: Reassembly;
   private readonly sendRings: Uint8Array;
   private readonly receiveRings: Uint8Array;
   private readonly sendSize: number;
@@ -94,6 +96,7 @@ export class Tcp implements Transport, TcpApi {
     this.synQueue = new SynQueue(config.synQueue);
     this.secrets = new SequenceSecrets(hal);
     this.reassembly = new Reassembly(slots, config.reassemblyRanges);
+    this.scoreboard = new Reassembly(slots, TcpHeader.MAX_SACK_BLOCKS);
     this.sendSize = config.sendBuffer;
     this.receiveSize = config.receiveBuffer;
     this.sendRings = new Uint8Array(slots * config.sendBuffer);
@@ -120,6 +123,7 @@ export class Tcp implements Transport, TcpApi {
     report['tcp.sendRings'] = this.sendRings.byteLength;
     report['tcp.receiveRings'] = this.receiveRings.byteLength;
     report['tcp.reassembly'] = this.reassembly.bytes();
+    report['tcp.scoreboard'] = this.scoreboard.bytes();
     report['tcp.listeners'] = this.listenerPorts.byteLength + this.backlogs.byteLength + this.acceptHead.byteLength +
       this.acceptTail.byteLength + this.acceptCount.byteLength + this.listenerEvents.byteLength;
     report['tcp.synQueue'] = this.synQueue.bytes() + this.synStarted.byteLength;
@@ -325,6 +329,7 @@ export class Tcp implements Transport, TcpApi {
     s.rcvAdv[i] = (rcvNxt + s.receiveLimit[i]) >>> 0;
     const peerMss = this.segMss || TcpLimit.DEFAULT_MSS;
     if (peerMss < s.mss[i]) s.mss[i] = peerMss;
+    if (this.config.sack && this.fields[TcpField.SACK_PERMITTED]) s.flags[i] |= SlotFlag.SACK;
     s.lastActivity[i] = now;
     if (flags & TcpFlag.ACK) {
       // Data or FIN riding on the SYN-ACK is left for the peer to retransmit: our ACK covers only the SYN.
@@ -369,8 +374,9 @@ export class Tcp implements Transport, TcpApi {
   }
 
   /**
-   * The ACK field and window of the current segment (RFC 9293 3.10.7.4 fifth step, RFC 5961 5,
-   * RFC 5681/6582 congestion control). Returns false when the segment is finished with: dropped,
+   * The ACK field, SACK blocks and window of the current segment (RFC 9293 3.10.7.4 fifth step,
+   * RFC 5961 5, RFC 5681/6582 congestion control, RFC 6675 and 5827 entry into loss recovery,
+   * which output() then drives). Returns false when the segment is finished with: dropped,
    * or the slot closed because our FIN was acknowledged in CLOSING or LAST_ACK.
    */
   private processAck(i: number, now: number): boolean {
@@ -386,6 +392,32 @@ export class Tcp implements Transport, TcpApi {
     const acked = (ack - una) | 0;
     let flags = s.flags[i];
     const mss = s.mss[i];
+    let sackedBefore = 0;
+    let sacked = 0;
+    if (flags & SlotFlag.SACK) {
+      const board = this.scoreboard;
+      const fields = this.fields;
+      // A reordered old ACK (below snd.una) still brings blocks; they are judged against snd.una.
+      const floor = acked > 0 ? ack : una;
+      if (acked > 0) board.advance(i, ack);
+      sackedBefore = board.held(i);
+      const blocks = fields[TcpField.SACK_BLOCKS];
+      if (blocks === SackOption.MALFORMED) stats[Stat.dropTcpSackBlocks]++;
+      else stats[Stat.tcpSackBlocksIn] += blocks;
+      for (let b = 0; b < blocks && blocks !== SackOption.MALFORMED; b++) {
+        const left = fields[TcpField.SACK_EDGES + 2 * b];
+        const right = fields[TcpField.SACK_EDGES + 2 * b + 1];
+        // At or below snd.una a block reports a duplicate (RFC 2883 D-SACK) or is stale: nothing to learn.
+        if (((right - floor) | 0) <= 0) continue;
+        if (((left - floor) | 0) <= 0 || ((right - left) | 0) <= 0 || ((right - s.sndMax[i]) | 0) > 0) {
+          stats[Stat.dropTcpSackBlocks]++;
+          continue;
+        }
+        // A full scoreboard forgets the block: SACK is advisory, and all it costs is a needless retransmission.
+        board.add(i, left, right, floor);
+      }
+      sacked = board.held(i);
+    }
     if (flags & SlotFlag.PERSIST) s.retries[i] = 0;
     if (acked > 0) {
       const queued = s.sendLength[i];
@@ -418,12 +450,17 @@ export class Tcp implements Transport, TcpApi {
           flags &= ~SlotFlag.RECOVERY;
           s.dupAcks[i] = 0;
         } else {
-          // Partial acknowledgment: the next hole is lost too.
-          s.flags[i] = flags;
-          this.retransmitFirst(i, now);
-          flags = s.flags[i];
-          cwnd = cwnd > acked ? cwnd - acked : 0;
-          if (acked >= mss || cwnd < mss) cwnd += mss;
+          // Partial acknowledgment: the next hole is lost too, unless this episode resent it already.
+          if (((s.retransmittedTo[i] - ack) | 0) <= 0) {
+            s.flags[i] = flags;
+            this.retransmitFirst(i, now);
+            flags = s.flags[i];
+          }
+          // With SACK the pipe, not an inflated window, limits what recovery sends (RFC 6675 5).
+          if (!(flags & SlotFlag.SACK)) {
+            cwnd = cwnd > acked ? cwnd - acked : 0;
+            if (acked >= mss || cwnd < mss) cwnd += mss;
+          }
         }
       } else {
         s.dupAcks[i] = 0;
@@ -458,22 +495,32 @@ export class Tcp implements Transport, TcpApi {
         }
       }
     } else if (acked === 0 && this.segDataLength === 0 && !(this.segFlags & TcpFlag.FIN) &&
-      this.segWindow === s.sndWnd[i] && s.sndMax[i] !== una) {
-      // A duplicate ACK as RFC 5681 2 defines it.
+      (this.segWindow === s.sndWnd[i] || sacked > sackedBefore) && s.sndMax[i] !== una) {
+      // A duplicate ACK as RFC 5681 2 defines it, or one that SACKs new data whatever its window (RFC 6675 2).
       stats[Stat.tcpDupAcks]++;
       let duplicates = s.dupAcks[i];
       if (duplicates < 255) s.dupAcks[i] = ++duplicates;
+      const flight = (s.sndMax[i] - una) >>> 0;
+      // Early retransmit (RFC 5827): with two or three segments out and no full segment of new data
+      // the windows let us send (a smaller one waits for Nagle), no third duplicate can come, and
+      // without this every loss would wait for the RTO.
+      let threshold = 3;
+      const segments = Math.ceil(flight / mss);
+      if (segments >= 2 && segments < 4 &&
+        (s.sendLength[i] - flight < mss || ((s.sndWl2[i] + s.sndWnd[i] - s.sndMax[i]) | 0) < mss)) threshold = segments - 1;
+      // A new episode may start where the last one ended with SACK (RFC 6675 5: HighACK >= RecoveryPoint);
+      // without it only beyond, lest duplicates from the old window retransmit again (RFC 6582 4.1).
       if (flags & SlotFlag.RECOVERY) {
-        s.cwnd[i] += mss;
-      } else if (duplicates === 3 && ((ack - s.recover[i]) | 0) > 0) {
-        const flight = (s.sndMax[i] - una) >>> 0;
+        if (!(flags & SlotFlag.SACK)) s.cwnd[i] += mss;
+      } else if ((duplicates >= threshold || sacked > 2 * mss) && ((ack - s.recover[i]) | 0) >= (flags & SlotFlag.SACK ? 0 : 1)) {
         const half = flight >>> 1;
         s.ssthresh[i] = half > 2 * mss ? half : 2 * mss;
         s.recover[i] = s.sndMax[i];
         s.flags[i] = (flags | SlotFlag.RECOVERY) & ~SlotFlag.RTT_TIMING;
         stats[Stat.tcpFastRetransmits]++;
+        if (duplicates < 3 && duplicates >= threshold) stats[Stat.tcpEarlyRetransmits]++;
         this.retransmitFirst(i, now);
-        s.cwnd[i] = s.ssthresh[i] + 3 * mss;
+        s.cwnd[i] = s.ssthresh[i] + (flags & SlotFlag.SACK ? 0 : duplicates * mss);
       }
     }
     const seq = this.segSeq;
@@ -570,7 +617,7 @@ export class Tcp implements Transport, TcpApi {
     } else {
       stats[Stat.twSegmentsAcked]++;
     }
-    this.emit(srcIp, localPort, remotePort, sndNxt, rcvNxt, TcpFlag.ACK, 0, 0, -1, 0, 0);
+    this.emit(srcIp, localPort, remotePort, sndNxt, rcvNxt, TcpFlag.ACK, 0, 0, false, -1, 0, 0);
     return true;
   }
 
@@ -599,7 +646,8 @@ export class Tcp implements Transport, TcpApi {
           // A retransmission like the timer's (Linux counts it too): Karn's rule (RFC 6298 3) must
           // keep the handshake's ambiguous round trip out of the estimator.
           if (queue.retries[r] < config.synRetries) queue.retries[r]++;
-          this.emit(srcIp, localPort, remotePort, iss, (irs + 1) >>> 0, TcpFlag.SYN | TcpFlag.ACK, config.receiveBuffer, this.ourMss, -1, 0, 0);
+          this.emit(srcIp, localPort, remotePort, iss, (irs + 1) >>> 0, TcpFlag.SYN | TcpFlag.ACK, config.receiveBuffer, this.ourMss,
+            queue.sackPermitted[r] === 1, -1, 0, 0);
           return;
         }
         // A new incarnation from the same peer port: forget the old handshake.
@@ -662,6 +710,7 @@ export class Tcp implements Transport, TcpApi {
     const peerMss = this.segMss || TcpLimit.DEFAULT_MSS;
     const mss = peerMss < this.ourMss ? peerMss : this.ourMss;
     let iss: number;
+    let offerSack = false;
     if (queue.count < queue.capacity) {
       iss = this.secrets.isn(localIp, localPort, srcIp, remotePort, now);
       // A 4-tuple reopened from TIME_WAIT starts beyond everything the old connection sent (as
@@ -669,17 +718,19 @@ export class Tcp implements Transport, TcpApi {
       // alone (250 per ms) falls behind an old connection that sent faster than that.
       const floor = this.reopenedSndNxt;
       if (floor >= 0 && ((iss - floor) | 0) <= 0) iss = (floor + Limit.MAX_WINDOW + 2) >>> 0;
-      const record = queue.add(listener, srcIp, remotePort, localPort, seq, iss, mss, now + config.rtoInitial);
+      offerSack = config.sack && this.fields[TcpField.SACK_PERMITTED] === 1;
+      const record = queue.add(listener, srcIp, remotePort, localPort, seq, iss, mss, offerSack, now + config.rtoInitial);
       this.synStarted[record] = now;
     } else {
       // The SYN queue is full: answer statelessly with a SYN cookie (RFC 4987 3.6), so a flood
       // cannot deny service. Counted as an overflow and as a cookie sent; the cookie encodes the
-      // MSS in 8 steps and, being our ISS, cannot honour the floor of a reopened TIME_WAIT.
+      // MSS in 8 steps and, being our ISS, cannot honour the floor of a reopened TIME_WAIT. It has no
+      // bit for SACK-permitted (one taken from the hash would weaken it), so a cookie does not offer SACK.
       stats[Stat.tcpSynQueueFull]++;
       stats[Stat.tcpSynCookiesSent]++;
       iss = this.secrets.cookie(localIp, localPort, srcIp, remotePort, seq, cookieMssIndex(mss), now);
     }
-    this.emit(srcIp, localPort, remotePort, iss, (seq + 1) >>> 0, TcpFlag.SYN | TcpFlag.ACK, config.receiveBuffer, this.ourMss, -1, 0, 0);
+    this.emit(srcIp, localPort, remotePort, iss, (seq + 1) >>> 0, TcpFlag.SYN | TcpFlag.ACK, config.receiveBuffer, this.ourMss, offerSack, -1, 0, 0);
   }
 
   /**
@@ -716,6 +767,7 @@ export class Tcp implements Transport, TcpApi {
     s.sndNxt[i] = sndUna;
     s.sndMax[i] = sndUna;
     if (record >= 0) {
+      if (this.synQueue.sackPermitted[record]) s.flags[i] |= SlotFlag.SACK;
       if (this.synQueue.retries[record] === 0) this.rttSample(i, now - this.synStarted[record]);
       this.synQueue.remove(record);
     }
@@ -737,7 +789,10 @@ export class Tcp implements Transport, TcpApi {
   /**
    * Sends what the windows, Nagle (RFC 896) and sender-side silly-window avoidance (RFC 1122
    * 4.2.3.4) allow, then any ACK still owed. `force` sends the first segment regardless of Nagle
-   * and SWS (retransmission timeout, persist timer with a small window).
+   * and SWS (retransmission timeout, persist timer with a small window). In SACK loss recovery
+   * the holes deemed lost go first, each once, and the pipe stands for what is in flight
+   * (RFC 6675); on the first two duplicate ACKs new data may exceed cwnd by one segment per
+   * duplicate (limited transmit, RFC 3042).
    */
   private output(i: number, now: number, force: boolean): void {
     const s = this.slots;
@@ -745,6 +800,7 @@ export class Tcp implements Transport, TcpApi {
     if (state === TcpState.ESTABLISHED || state === TcpState.CLOSE_WAIT || state === TcpState.FIN_WAIT_1 ||
       state === TcpState.CLOSING || state === TcpState.LAST_ACK) {
       const mss = s.mss[i];
+      const board = this.scoreboard;
       for (;;) {
         const flags = s.flags[i];
         const una = s.sndUna[i];
@@ -752,11 +808,48 @@ export class Tcp implements Transport, TcpApi {
         const sent = (nxt - una) >>> 0;
         let unsent = s.sendLength[i] - sent;
         if (unsent < 0) unsent = 0;
+        let pipe = sent;
+        let hole = 0;
+        let holeLength = 0;
+        if ((flags & (SlotFlag.RECOVERY | SlotFlag.SACK)) === (SlotFlag.RECOVERY | SlotFlag.SACK)) {
+          // A hole is deemed lost once more than two segments above it are SACKed (RFC 6675 IsLost);
+          // the pipe leaves out what is SACKed and what is lost and not yet resent. Walking down from
+          // the highest range finds the lowest such hole last.
+          const base = i * board.perSlot;
+          let resent = (s.retransmittedTo[i] - una) | 0;
+          if (resent < 0) resent = 0;
+          let sackedAbove = 0;
+          let lost = 0;
+          for (let k = board.count[i] - 1; k >= 0; k--) {
+            const start = (board.start[base + k] - una) >>> 0;
+            sackedAbove += ((board.end[base + k] - una) >>> 0) - start;
+            let from = k > 0 ? (board.end[base + k - 1] - una) >>> 0 : 0;
+            if (from < resent) from = resent;
+            if (sackedAbove > 2 * mss && start > from) {
+              lost += start - from;
+              hole = from;
+              holeLength = start - from;
+            }
+          }
+          pipe = sent - sackedAbove - lost;
+        }
+        let room = s.cwnd[i] - pipe;
+        if (!(flags & SlotFlag.RECOVERY) && s.dupAcks[i] <= 2) room += s.dupAcks[i] * mss;
+        if (holeLength > 0) {
+          let resend = holeLength < mss ? holeLength : mss;
+          if (resend > s.sendLength[i] - hole) resend = s.sendLength[i] - hole;
+          if (resend <= 0 || room < resend) break;
+          this.transmit(i, (una + hole) >>> 0, resend, TcpFlag.ACK, now);
+          s.retransmittedTo[i] = (una + hole + resend) >>> 0;
+          this.stats[Stat.tcpRetransmits]++;
+          this.stats[Stat.tcpSackRetransmits]++;
+          if (s.rtxAt[i] === 0) s.rtxAt[i] = now + s.rto[i];
+          continue;
+        }
         // The peer's right edge is where its last window update put it: an ACK on an older
         // sequence number moves snd.una, not the edge (RFC 9293's snd.una + snd.wnd would slide it).
-        let window = (s.sndWl2[i] + s.sndWnd[i] - una) | 0;
-        if (s.cwnd[i] < window) window = s.cwnd[i];
-        let length = window - sent;
+        let length = ((s.sndWl2[i] + s.sndWnd[i] - una) | 0) - sent;
+        if (room < length) length = room;
         if (length < 0) length = 0;
         if (length > unsent) length = unsent;
         if (length > mss) length = mss;
@@ -810,6 +903,7 @@ export class Tcp implements Transport, TcpApi {
     if (length === 0 && !finOut) return;
     this.stats[Stat.tcpRetransmits]++;
     this.transmit(i, s.sndUna[i], length, TcpFlag.ACK | (finOut ? TcpFlag.FIN : 0), now);
+    s.retransmittedTo[i] = (s.sndUna[i] + length) >>> 0;
   }
 
   /**
@@ -842,8 +936,9 @@ export class Tcp implements Transport, TcpApi {
       if (window > Limit.MAX_WINDOW) window = Limit.MAX_WINDOW;
     }
     const position = length > 0 ? (s.sendStart[i] + ((seq - s.sndUna[i]) >>> 0)) % this.sendSize : 0;
+    const offerSack = (flags & TcpFlag.SYN) !== 0 && (state === TcpState.SYN_SENT ? this.config.sack : (s.flags[i] & SlotFlag.SACK) !== 0);
     this.emit(s.remoteIp[i] | 0, s.localPort[i], s.remotePort[i], seq, flags & TcpFlag.ACK ? rcvNxt | 0 : 0, flags, window,
-      flags & TcpFlag.SYN ? (s.mss[i] < this.ourMss ? s.mss[i] : this.ourMss) : 0, i, position, length);
+      flags & TcpFlag.SYN ? (s.mss[i] < this.ourMss ? s.mss[i] : this.ourMss) : 0, offerSack, i, position, length);
     if (flags & TcpFlag.ACK) {
       s.flags[i] &= ~(SlotFlag.ACK_PENDING | SlotFlag.ACK_NOW);
       s.ackAt[i] = 0;
@@ -854,15 +949,65 @@ export class Tcp implements Transport, TcpApi {
   /**
    * Builds one segment in the IP layer's frame (payload from slot's send ring when length > 0), checksums and sends it.
    * `remoteIp`, `seq` and `ack` may be signed (see Transport.input).
+   * A SYN may offer SACK-permitted; an ACK of a SACK slot whose receive ring holds out-of-order ranges carries
+   * them as SACK blocks, as many as fit beside the data in one frame.
    */
   private emit(
     remoteIp: number, localPort: number, remotePort: number, seq: number, ack: number, flags: number,
-    window: number, mss: number, slot: number, position: number, length: number,
+    window: number, mss: number, sackPermitted: boolean, slot: number, position: number, length: number,
   ): void {
     const ip = this.ip;
     const frame = ip.frame;
     const at = ip.payloadOffset;
-    const headerLength = writeTcpHeader(frame, at, localPort, remotePort, seq, ack, flags, window, mss);
+    let headerLength = writeTcpHeader(frame, at, localPort, remotePort, seq, ack, flags, window, mss);
+    const r = this.reassembly;
+    let blocks = 0;
+    if (slot >= 0 && (flags & (TcpFlag.ACK | TcpFlag.SYN | TcpFlag.RST)) === TcpFlag.ACK && (this.slots.flags[slot] & SlotFlag.SACK)) {
+      blocks = r.count[slot];
+      const room = (ip.maxPayload - headerLength - length - 4) >> 3;
+      if (blocks > room) blocks = room;
+      if (blocks > TcpHeader.MAX_SACK_BLOCKS) blocks = TcpHeader.MAX_SACK_BLOCKS;
+    }
+    if (sackPermitted || blocks > 0) {
+      // Two NOPs first keep the edges 4-byte aligned (RFC 2018's layout).
+      let o = at + headerLength;
+      frame[o] = TcpOptionKind.NOP;
+      frame[o + 1] = TcpOptionKind.NOP;
+      frame[o + 2] = sackPermitted ? TcpOptionKind.SACK_PERMITTED : TcpOptionKind.SACK;
+      frame[o + 3] = sackPermitted ? TcpHeader.SACK_PERMITTED_LENGTH : 2 + blocks * TcpHeader.SACK_BLOCK_LENGTH;
+      o += 4;
+      headerLength += 4 + blocks * TcpHeader.SACK_BLOCK_LENGTH;
+      frame[at + TcpHeader.DATA_OFFSET] = (headerLength >>> 2) << 4;
+      if (blocks > 0) {
+        // RFC 2018 4: the first block holds the segment that arrived last; the others follow from the
+        // highest down, where the newest data tends to be when not all of them fit.
+        const base = slot * r.perSlot;
+        const n = r.count[slot];
+        const latest = r.latest[slot];
+        let first = n - 1;
+        for (let k = 0; k < n; k++) {
+          if (((latest - r.start[base + k]) >>> 0) < ((r.end[base + k] - r.start[base + k]) >>> 0)) first = k;
+        }
+        let k = first;
+        let next = n - 1;
+        for (let b = 0; b < blocks; b++) {
+          const left = r.start[base + k];
+          const right = r.end[base + k];
+          frame[o] = left >>> 24;
+          frame[o + 1] = (left >>> 16) & 255;
+          frame[o + 2] = (left >>> 8) & 255;
+          frame[o + 3] = left & 255;
+          frame[o + 4] = right >>> 24;
+          frame[o + 5] = (right >>> 16) & 255;
+          frame[o + 6] = (right >>> 8) & 255;
+          frame[o + 7] = right & 255;
+          o += TcpHeader.SACK_BLOCK_LENGTH;
+          if (next === first) next--;
+          k = next--;
+        }
+        this.stats[Stat.tcpSackBlocksOut] += blocks;
+      }
+    }
     if (length > 0) ringCopy(this.hal, this.sendRings, slot * this.sendSize, this.sendSize, position, frame, at + headerLength, length, false);
     const total = headerLength + length;
     const sum = transportChecksum(this.hal, frame, at, total, ip.localIp(), remoteIp, Limit.PROTOCOL);
@@ -878,11 +1023,11 @@ export class Tcp implements Transport, TcpApi {
     const flags = this.segFlags;
     if (flags & TcpFlag.RST) return;
     if (flags & TcpFlag.ACK) {
-      this.emit(remoteIp, this.segDestinationPort, this.segSourcePort, this.segAck, 0, TcpFlag.RST, 0, 0, -1, 0, 0);
+      this.emit(remoteIp, this.segDestinationPort, this.segSourcePort, this.segAck, 0, TcpFlag.RST, 0, 0, false, -1, 0, 0);
     } else {
       const length = this.segDataLength + (flags & TcpFlag.SYN ? 1 : 0) + (flags & TcpFlag.FIN ? 1 : 0);
       this.emit(remoteIp, this.segDestinationPort, this.segSourcePort, 0, (this.segSeq + length) >>> 0,
-        TcpFlag.RST | TcpFlag.ACK, 0, 0, -1, 0, 0);
+        TcpFlag.RST | TcpFlag.ACK, 0, 0, false, -1, 0, 0);
     }
   }
 
@@ -1009,6 +1154,8 @@ export class Tcp implements Transport, TcpApi {
     }
     s.cwnd[i] = mss;
     s.dupAcks[i] = 0;
+    // RFC 2018 8: the receiver may have discarded what it SACKed, so everything not acknowledged goes again.
+    this.scoreboard.count[i] = 0;
     s.recover[i] = s.sndMax[i];
     s.rto[i] = rto;
     flags &= ~(SlotFlag.RECOVERY | SlotFlag.RTT_TIMING | SlotFlag.FIN_SENT);
@@ -1043,7 +1190,7 @@ export class Tcp implements Transport, TcpApi {
       queue.deadline[r] = now + interval < expiry ? now + interval : expiry;
       stats[Stat.tcpSynAckRetransmits]++;
       this.emit(queue.remoteIp[r], queue.localPort[r], queue.remotePort[r], queue.iss[r], (queue.irs[r] + 1) >>> 0,
-        TcpFlag.SYN | TcpFlag.ACK, config.receiveBuffer, this.ourMss, -1, 0, 0);
+        TcpFlag.SYN | TcpFlag.ACK, config.receiveBuffer, this.ourMss, queue.sackPermitted[r] === 1, -1, 0, 0);
     }
   }
 
@@ -1103,6 +1250,7 @@ export class Tcp implements Transport, TcpApi {
     s.ackAt[i] = 0;
     s.stateAt[i] = 0;
     this.reassembly.count[i] = 0;
+    this.scoreboard.count[i] = 0;
     s.error[i] = error;
     const flags = s.flags[i];
     if (flags & SlotFlag.HELD) {

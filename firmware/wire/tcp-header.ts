@@ -13,8 +13,13 @@ export const enum TcpHeader {
   URGENT = 18,
   MIN_LENGTH = 20,
   MAX_LENGTH = 60,
-  /** Kind, length and two bytes of value: the only option we send. */
+  /** Kind, length and two bytes of value. */
   MSS_OPTION_LENGTH = 4,
+  SACK_PERMITTED_LENGTH = 2,
+  /** A SACK option is kind, length and 8 bytes (left and right edge) per block. */
+  SACK_BLOCK_LENGTH = 8,
+  /** The most blocks 40 bytes of options can carry next to the two NOPs that align them. */
+  MAX_SACK_BLOCKS = 4,
 }
 
 export const enum TcpFlag {
@@ -47,7 +52,18 @@ export const enum TcpField {
   HEADER_LENGTH = 6,
   /** The peer's MSS option, 0 when absent. */
   MSS = 7,
-  COUNT = 8,
+  /** 1 when the peer's segment offered SACK-permitted (RFC 2018 2). */
+  SACK_PERMITTED = 8,
+  /** SACK blocks carried (RFC 2018 3), at most MAX_SACK_BLOCKS; SackOption.MALFORMED when the option's length fits no whole block. */
+  SACK_BLOCKS = 9,
+  /** Left and right edge of each block, in the order sent. */
+  SACK_EDGES = 10,
+  COUNT = 18,
+}
+
+export const enum SackOption {
+  /** SACK_BLOCKS of an option whose length is not 2 + 8n: its blocks cannot be trusted, and the rest of the segment can. */
+  MALFORMED = 255,
 }
 
 /** RFC 9293 3.7.1: a peer may not make us send segments smaller than this, whatever it announces (Linux's TCP_MIN_MSS). */
@@ -59,7 +75,7 @@ export const enum TcpLimit {
 /**
  * Reads the header of buf[offset .. offset+length) into `fields`. Returns -1 when the header is
  * sound, otherwise the Stat counter that names the fault: a data offset below 20 or past the
- * segment, or an option whose length is 0, 1 or runs past the header. Window scale, SACK and
+ * segment, or an option whose length is 0, 1 or runs past the header. Window scale and
  * timestamps are skipped: we never send them, so the peer never uses them.
  */
 export function parseTcpHeader(buf: Uint8Array, offset: number, length: number, fields: Uint32Array): number {
@@ -67,6 +83,8 @@ export function parseTcpHeader(buf: Uint8Array, offset: number, length: number, 
   const headerLength = (buf[offset + TcpHeader.DATA_OFFSET] >>> 4) * 4;
   if (headerLength < TcpHeader.MIN_LENGTH || headerLength > length) return Stat.dropTcpHeaderLength;
   let mss = 0;
+  fields[TcpField.SACK_PERMITTED] = 0;
+  fields[TcpField.SACK_BLOCKS] = 0;
   let at = offset + TcpHeader.MIN_LENGTH;
   const end = offset + headerLength;
   while (at < end) {
@@ -82,6 +100,19 @@ export function parseTcpHeader(buf: Uint8Array, offset: number, length: number, 
     if (kind === TcpOptionKind.MSS && optionLength === TcpHeader.MSS_OPTION_LENGTH) {
       mss = (buf[at + 2] << 8) | buf[at + 3];
       if (mss < TcpLimit.MIN_MSS) mss = TcpLimit.MIN_MSS;
+    } else if (kind === TcpOptionKind.SACK_PERMITTED && optionLength === TcpHeader.SACK_PERMITTED_LENGTH) {
+      fields[TcpField.SACK_PERMITTED] = 1;
+    } else if (kind === TcpOptionKind.SACK) {
+      const blocks = (optionLength - 2) >>> 3;
+      if (blocks === 0 || optionLength !== 2 + blocks * TcpHeader.SACK_BLOCK_LENGTH) {
+        fields[TcpField.SACK_BLOCKS] = SackOption.MALFORMED;
+      } else {
+        fields[TcpField.SACK_BLOCKS] = blocks;
+        for (let edge = 0; edge < 2 * blocks; edge++) {
+          const byte = at + 2 + 4 * edge;
+          fields[TcpField.SACK_EDGES + edge] = ((buf[byte] << 24) | (buf[byte + 1] << 16) | (buf[byte + 2] << 8) | buf[byte + 3]) >>> 0;
+        }
+      }
     }
     at += optionLength;
   }

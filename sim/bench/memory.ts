@@ -124,8 +124,8 @@ export function measureMemory(boardsDir: string): MemoryResult {
   return {
     timeWaitEntry: marginal(['tcp.timeWait'], 'timeWaitCapacity', base),
     synQueueEntry: marginal(['tcp.synQueue'], 'synQueue', base),
-    socketSlot: marginal(['tcp.slots', 'tcp.reassembly'], 'sockets', base),
-    socketSlotWithBuffers: marginal(['tcp.slots', 'tcp.reassembly', 'tcp.sendRings', 'tcp.receiveRings'], 'sockets', base),
+    socketSlot: marginal(['tcp.slots', 'tcp.reassembly', 'tcp.scoreboard'], 'sockets', base),
+    socketSlotWithBuffers: marginal(['tcp.slots', 'tcp.reassembly', 'tcp.scoreboard', 'tcp.sendRings', 'tcp.receiveRings'], 'sockets', base),
     defaultReport: Object.assign({}, defaults.memory()),
     defaultEspruinoVariables: espruinoVariables(defaults.memory().total, countTypedArrays(defaults)),
     boards,

@@ -20,6 +20,8 @@ export interface RawSegment {
   flags: number;
   window: number;
   length: number;
+  /** The option bytes, as sent. */
+  options: number[];
 }
 
 export interface RawSegmentSpec {
@@ -34,6 +36,8 @@ export interface RawSegmentSpec {
   data?: number[];
   /** MSS option value; none unless given. */
   mss?: number;
+  /** Option bytes after the MSS option, padded with NOPs to a multiple of 4. */
+  options?: number[];
 }
 
 export class RawPeer implements LinkEndpoint {
@@ -68,12 +72,14 @@ export class RawPeer implements LinkEndpoint {
       srcIp: read32(frame, ip + 12), dstIp, srcPort: read16(frame, tcp), dstPort: read16(frame, tcp + 2),
       seq: read32(frame, tcp + 4), ack: read32(frame, tcp + 8), flags: frame[tcp + 13], window: read16(frame, tcp + 14),
       length: total - (tcp - ip) - (frame[tcp + 12] >> 4) * 4,
+      options: Array.from(frame.subarray(tcp + 20, tcp + (frame[tcp + 12] >> 4) * 4)),
     });
   }
 
   /** Sends one TCP segment in an Ethernet frame to `dstMac`. */
   segment(dstMac: ArrayLike<number>, spec: RawSegmentSpec): void {
-    const options = spec.mss ? [2, 4].concat(u16(spec.mss)) : [];
+    const options = (spec.mss ? [2, 4].concat(u16(spec.mss)) : []).concat(spec.options || []);
+    while (options.length % 4) options.push(1);
     const data = spec.data || [];
     const header = u16(spec.srcPort).concat(u16(spec.dstPort), u32(spec.seq >>> 0), u32((spec.ack || 0) >>> 0),
       [(5 + options.length / 4) << 4, spec.flags], u16(spec.window === undefined ? 8192 : spec.window), [0, 0, 0, 0], options);

@@ -3,6 +3,7 @@ import { Err } from '../../firmware/errors';
 import { TcpState } from '../../firmware/tcp/state';
 import { SocketOption } from '../../firmware/tcp/socket-option';
 import { MemoryReport } from '../../firmware/memory-report';
+import { TcpField } from '../../firmware/wire/tcp-header';
 import { Env, PEER_IP, LOCAL_PORT, SYN, ACK, FIN, openClient, openServer, pattern } from './harness';
 
 test('pool exhaustion: connect gives EMFILE, never evicts a live connection, and recovers when a slot frees', (t) => {
@@ -244,12 +245,13 @@ test('memory report: every structure named, total fixed by the config, unchanged
   const env = new Env({ sockets: 4, sendBuffer: 2048, receiveBuffer: 1024, reassemblyRanges: 3, timeWaitCapacity: 10, synQueue: 5, listeners: 2 });
   const report: MemoryReport = {};
   env.tcp.reportMemory(report);
-  t.deepEqual(Object.keys(report).sort(), ['tcp.listeners', 'tcp.reassembly', 'tcp.receiveRings', 'tcp.sendRings', 'tcp.slots', 'tcp.synQueue', 'tcp.timeWait']);
+  t.deepEqual(Object.keys(report).sort(), ['tcp.listeners', 'tcp.reassembly', 'tcp.receiveRings', 'tcp.scoreboard', 'tcp.sendRings', 'tcp.slots', 'tcp.synQueue', 'tcp.timeWait']);
   t.is(report['tcp.sendRings'], 4 * 2048);
   t.is(report['tcp.receiveRings'], 4 * 1024);
-  t.is(report['tcp.reassembly'], 4 * 3 * 8 + 4);
+  t.is(report['tcp.reassembly'], 4 * 3 * 8 + 4 * 5);
+  t.is(report['tcp.scoreboard'], 4 * 4 * 8 + 4 * 5, 'four SACKed ranges per slot, what one ACK can report');
   t.is(report['tcp.timeWait'], 10 * 20);
-  const perSlot = (report['tcp.slots'] - 32) / 4;
+  const perSlot = (report['tcp.slots'] - 4 * TcpField.COUNT) / 4;
   t.log('control block bytes per slot: ' + perSlot);
   t.true(Number.isInteger(perSlot) && perSlot < 200);
   const { slot } = openServer(t, env);

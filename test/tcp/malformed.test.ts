@@ -24,14 +24,16 @@ test('parse/build round trip, with and without the MSS option', (t) => {
   const buf = new Uint8Array(64);
   t.is(writeTcpHeader(buf, 4, 1234, 80, 0xfedcba98, 0x01020304, SYN | ACK, 65535, 1460), 24);
   t.is(parseTcpHeader(buf, 4, 24, fields), -1);
-  t.deepEqual(Array.from(fields), [1234, 80, 0xfedcba98, 0x01020304, SYN | ACK, 65535, 24, 1460]);
+  t.deepEqual(Array.from(fields.subarray(0, TcpField.SACK_PERMITTED)), [1234, 80, 0xfedcba98, 0x01020304, SYN | ACK, 65535, 24, 1460]);
+  t.is(fields[TcpField.SACK_PERMITTED], 0);
+  t.is(fields[TcpField.SACK_BLOCKS], 0);
   t.is(writeTcpHeader(buf, 0, 1, 2, 3, 4, ACK, 5, 0), 20);
   t.is(parseTcpHeader(buf, 0, 30, fields), -1);
   t.is(fields[TcpField.MSS], 0);
   t.is(fields[TcpField.HEADER_LENGTH], 20);
 });
 
-test('options: NOP, window scale, SACK-permitted, timestamps and unknown kinds are skipped; MSS used; END stops', (t) => {
+test('options: NOP, window scale, timestamps and unknown kinds are skipped; MSS and SACK-permitted used; END stops', (t) => {
   const env = new Env();
   env.tcp.listen(LOCAL_PORT, 2);
   const options = [1, 3, 3, 7, 4, 2, 8, 10, 1, 2, 3, 4, 5, 6, 7, 8, 99, 4, 0xaa, 0xbb, 2, 4, 0x02, 0x00, 0, 2, 4, 0, 9];
@@ -39,6 +41,7 @@ test('options: NOP, window scale, SACK-permitted, timestamps and unknown kinds a
   const synAck = env.one(t);
   expectSegment(t, synAck, { flags: SYN | ACK, ack: 1001 });
   t.is(env.tcp.synQueue.mss[0], 512, 'MSS 512 read; the one after END ignored');
+  t.is(env.tcp.synQueue.sackPermitted[0], 1, 'SACK-permitted read');
   t.is(env.stat('dropTcpOptions'), 0);
   env.advance(60000);
   env.take();

@@ -2,15 +2,15 @@ import test from 'ava';
 import fc from 'fast-check';
 import { SynQueue, SynQueueSlot } from '../../firmware/tcp/syn-queue';
 
-test('28 bytes per record, exactly', (t) => {
-  t.is(new SynQueue(1).bytes(), 28);
-  t.is(new SynQueue(8).bytes(), 224);
+test('29 bytes per record, exactly', (t) => {
+  t.is(new SynQueue(1).bytes(), 29);
+  t.is(new SynQueue(8).bytes(), 232);
 });
 
 test('add, find, update in place and remove', (t) => {
   const q = new SynQueue(4);
-  const a = q.add(0, 0xc0000263, 50000, 80, 0xfffffff0, 0x12345678, 1460, 1000.5);
-  const b = q.add(1, 0xc0000264, 50001, 443, 1, 2, 536, 2000);
+  const a = q.add(0, 0xc0000263, 50000, 80, 0xfffffff0, 0x12345678, 1460, true, 1000.5);
+  const b = q.add(1, 0xc0000264, 50001, 443, 1, 2, 536, false, 2000);
   t.not(a, b);
   t.is(q.count, 2);
   t.is(q.find(0xc0000263, 50000, 80), a);
@@ -25,6 +25,8 @@ test('add, find, update in place and remove', (t) => {
   t.is(q.irs[a], 0xfffffff0);
   t.is(q.iss[a], 0x12345678);
   t.is(q.mss[a], 1460);
+  t.is(q.sackPermitted[a], 1);
+  t.is(q.sackPermitted[b], 0);
   t.is(q.retries[a], 0);
   t.is(q.deadline[a], 1000.5);
   q.retries[a]++;
@@ -39,7 +41,7 @@ test('add, find, update in place and remove', (t) => {
   q.remove(4);
   t.is(q.count, 1);
   // A reused record starts with retries at 0.
-  const c = q.add(2, 9, 9, 9, 9, 9, 9, 9);
+  const c = q.add(2, 9, 9, 9, 9, 9, 9, false, 9);
   t.is(c, a);
   t.is(q.retries[c], 0);
   q.remove(b);
@@ -49,11 +51,11 @@ test('add, find, update in place and remove', (t) => {
 
 test('a full queue refuses, and frees up again', (t) => {
   const q = new SynQueue(3);
-  for (let i = 0; i < 3; i++) t.true(q.add(0, 1, 1000 + i, 80, 0, 0, 536, 0) >= 0);
-  t.is(q.add(0, 1, 2000, 80, 0, 0, 536, 0), -1);
+  for (let i = 0; i < 3; i++) t.true(q.add(0, 1, 1000 + i, 80, 0, 0, 536, false, 0) >= 0);
+  t.is(q.add(0, 1, 2000, 80, 0, 0, 536, false, 0), -1);
   t.is(q.count, 3);
   q.remove(q.find(1, 1001, 80));
-  t.is(q.add(0, 1, 2000, 80, 0, 0, 536, 0), 1);
+  t.is(q.add(0, 1, 2000, 80, 0, 0, 536, false, 0), 1);
   t.is(q.find(1, 2000, 80), 1);
   t.is(q.removeListener(0), 3);
   t.is(q.count, 0);
@@ -61,11 +63,11 @@ test('a full queue refuses, and frees up again', (t) => {
 
 test('countFor and removeListener are per listener', (t) => {
   const q = new SynQueue(6);
-  q.add(0, 1, 1, 80, 0, 0, 0, 0);
-  q.add(1, 1, 2, 81, 0, 0, 0, 0);
-  q.add(0, 1, 3, 80, 0, 0, 0, 0);
-  q.add(2, 1, 4, 82, 0, 0, 0, 0);
-  q.add(0, 1, 5, 80, 0, 0, 0, 0);
+  q.add(0, 1, 1, 80, 0, 0, 0, false, 0);
+  q.add(1, 1, 2, 81, 0, 0, 0, false, 0);
+  q.add(0, 1, 3, 80, 0, 0, 0, false, 0);
+  q.add(2, 1, 4, 82, 0, 0, 0, false, 0);
+  q.add(0, 1, 5, 80, 0, 0, 0, false, 0);
   t.is(q.countFor(0), 3);
   t.is(q.countFor(1), 1);
   t.is(q.countFor(3), 0);
@@ -106,7 +108,7 @@ test('property: behaves as a simple model keyed by index', (t) => {
       const model = new Map<number, Entry>();
       for (const c of commands) {
         if (c.kind === 'add') {
-          const index = q.add(c.listener, c.ip, c.remotePort, c.localPort, c.irs, 0, 536, 0);
+          const index = q.add(c.listener, c.ip, c.remotePort, c.localPort, c.irs, 0, 536, false, 0);
           if (model.size === capacity) {
             if (index !== -1) return false;
           } else {
