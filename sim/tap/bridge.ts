@@ -313,7 +313,14 @@ function installExitHandlers(): void {
   }
 }
 
-/** Creates the namespace, the TAP and the relay; throws (having removed what it made) when any step fails. */
+const setupAttempts = 3;
+
+/**
+ * Creates the namespace, the TAP and the relay; throws (having removed what it made) when every
+ * attempt failed. socat's port is picked here and bound by socat a moment later, so another
+ * process (a parallel test worker) can take it first: socat then exits and its TAP vanishes
+ * between two setup steps. A fresh attempt picks a fresh port.
+ */
 export async function startTapBridge(options: TapBridgeOptions = {}): Promise<TapBridge> {
   const unavailable = tapUnavailableReason();
   if (unavailable) throw new Error('TAP bridge unavailable: ' + unavailable);
@@ -321,6 +328,18 @@ export async function startTapBridge(options: TapBridgeOptions = {}): Promise<Ta
     removeStaleNamespaces();
     installExitHandlers();
   }
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= setupAttempts; attempt++) {
+    try {
+      return await attemptTapBridge(options);
+    } catch (error) {
+      failures.push('attempt ' + attempt + ': ' + (error as Error).message.trim());
+    }
+  }
+  throw new Error('TAP bridge setup failed ' + setupAttempts + ' times; ' + failures.join('; '));
+}
+
+async function attemptTapBridge(options: TapBridgeOptions): Promise<TapBridge> {
   const sequence = bridgesStarted++;
   const namespace = namespacePrefix + process.pid + '-' + sequence;
   const tapName = 'et' + process.pid.toString(36) + 'n' + sequence.toString(36);
