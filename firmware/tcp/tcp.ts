@@ -407,6 +407,8 @@ export class Tcp implements Transport, TcpApi {
       for (let b = 0; b < blocks && blocks !== SackOption.MALFORMED; b++) {
         const left = fields[TcpField.SACK_EDGES + 2 * b];
         const right = fields[TcpField.SACK_EDGES + 2 * b + 1];
+        if (b === 0 && (((right - ack) | 0) <= 0 || (blocks > 1 && ((left - fields[TcpField.SACK_EDGES + 2]) | 0) >= 0 &&
+          ((right - fields[TcpField.SACK_EDGES + 3]) | 0) <= 0))) stats[Stat.tcpDsacksIn]++;
         // At or below snd.una a block reports a duplicate (RFC 2883 D-SACK) or is stale: nothing to learn.
         if (((right - floor) | 0) <= 0) continue;
         if (((left - floor) | 0) <= 0 || ((right - left) | 0) <= 0 || ((right - s.sndMax[i]) | 0) > 0) {
