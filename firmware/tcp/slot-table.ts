@@ -85,7 +85,21 @@ export class SlotTable {
   readonly recover: Uint32Array;
   /** How far retransmissions of this recovery episode have reached (RFC 6675 HighRxt): each hole is resent once. */
   readonly retransmittedTo: Uint32Array;
+  /** snd.max at the latest retransmission in recovery: SACKs for data sent after it tell that it was lost too. */
+  readonly retransmittedAtMax: Uint32Array;
   readonly dupAcks: Uint8Array;
+  /**
+   * Duplicate ACKs (or segments SACKed above a hole, plus one) that mean loss: 3, raised when a
+   * D-SACK proves a recovery spurious, i.e. the path reorders that deep (as Linux's reordering metric).
+   */
+  readonly dupThreshold: Uint8Array;
+  /** cwnd and ssthresh before the current or last recovery episode, for its undo (RFC 3708); priorCwnd 0: nothing to undo. */
+  readonly priorCwnd: Uint32Array;
+  readonly priorSsthresh: Uint32Array;
+  /** snd.una when that episode began: only duplicates reported from there on are its retransmissions. */
+  readonly undoFrom: Uint32Array;
+  /** Retransmissions of that episode the peer has not yet reported as duplicates. */
+  readonly undoRetransmits: Uint8Array;
   /** RFC 6298 state, scaled as in BSD: 8 * SRTT and 4 * RTTVAR, in ms. */
   readonly srtt8: Uint32Array;
   readonly rttvar4: Uint32Array;
@@ -146,7 +160,13 @@ export class SlotTable {
     this.ssthresh = new Uint32Array(n);
     this.recover = new Uint32Array(n);
     this.retransmittedTo = new Uint32Array(n);
+    this.retransmittedAtMax = new Uint32Array(n);
     this.dupAcks = new Uint8Array(n);
+    this.dupThreshold = new Uint8Array(n);
+    this.priorCwnd = new Uint32Array(n);
+    this.priorSsthresh = new Uint32Array(n);
+    this.undoFrom = new Uint32Array(n);
+    this.undoRetransmits = new Uint8Array(n);
     this.srtt8 = new Uint32Array(n);
     this.rttvar4 = new Uint32Array(n);
     this.rto = new Uint32Array(n);
@@ -189,6 +209,8 @@ export class SlotTable {
     this.receiveLimit[i] = config.receiveBuffer;
     this.ssthresh[i] = 0xffffffff;
     this.dupAcks[i] = 0;
+    this.dupThreshold[i] = 3;
+    this.priorCwnd[i] = 0;
     this.srtt8[i] = 0;
     this.rttvar4[i] = 0;
     this.rto[i] = config.rtoInitial;

@@ -85,6 +85,10 @@ export class Tcp implements Transport, TcpApi {
   private segMss = 0;
   private segData = 0;
   private segDataLength = 0;
+  /** A wholly duplicate segment just received on this slot, for the first SACK block of the ACK it gets (RFC 2883); -1: none. */
+  private duplicateSlot = -1;
+  private duplicateStart = 0;
+  private duplicateEnd = 0;
   /** sndNxt of the TIME_WAIT record the current SYN reopened (timeWaitSegment), -1 for any other segment. */
   private reopenedSndNxt = -1;
 
@@ -218,9 +222,16 @@ export class Tcp implements Transport, TcpApi {
       // other's retransmissions with ACKs until one gave up.
       if ((flags & TcpFlag.ACK) && (offset + segmentLength <= 0 || window === 0) && state !== TcpState.SYN_RECEIVED &&
         ((this.segAck - s.sndUna[i]) | 0) > 0 && !this.processAck(i, now)) return; // counted there as dropTcpBadAck
+      // Telling the sender its retransmission was needless lets it undo the window cut (RFC 2883, 3708).
+      if ((s.flags[i] & SlotFlag.SACK) && dataLength > 0 && offset + segmentLength <= 0) {
+        this.duplicateSlot = i;
+        this.duplicateStart = this.segSeq | 0;
+        this.duplicateEnd = (this.segSeq + dataLength) | 0;
+      }
       stats[Stat.dropTcpOutOfWindow]++;
       s.flags[i] |= SlotFlag.ACK_NOW;
       this.output(i, now, false);
+      this.duplicateSlot = -1;
       return;
     }
     if (flags & TcpFlag.RST) {
@@ -407,6 +418,19 @@ export class Tcp implements Transport, TcpApi {
       for (let b = 0; b < blocks && blocks !== SackOption.MALFORMED; b++) {
         const left = fields[TcpField.SACK_EDGES + 2 * b];
         const right = fields[TcpField.SACK_EDGES + 2 * b + 1];
+        if (b === 0 && (((right - ack) | 0) <= 0 || (blocks > 1 && ((left - fields[TcpField.SACK_EDGES + 2]) | 0) >= 0 &&
+          ((right - fields[TcpField.SACK_EDGES + 3]) | 0) <= 0))) {
+          stats[Stat.tcpDsacksIn]++;
+          if (s.priorCwnd[i] !== 0 && ((left - s.undoFrom[i]) | 0) >= 0 && s.undoRetransmits[i] > 0 && --s.undoRetransmits[i] === 0) {
+            // Every retransmission of the episode arrived twice: reordering, not loss, set it off.
+            stats[Stat.tcpSpuriousRecoveriesUndone]++;
+            if (s.cwnd[i] < s.priorCwnd[i]) s.cwnd[i] = s.priorCwnd[i];
+            if (s.ssthresh[i] < s.priorSsthresh[i]) s.ssthresh[i] = s.priorSsthresh[i];
+            // Reordering cannot run deeper than the window that was out.
+            if (s.dupThreshold[i] < s.priorCwnd[i] / mss) s.dupThreshold[i] = s.dupThreshold[i] + 1;
+            s.priorCwnd[i] = 0;
+          }
+        }
         // At or below snd.una a block reports a duplicate (RFC 2883 D-SACK) or is stale: nothing to learn.
         if (((right - floor) | 0) <= 0) continue;
         if (((left - floor) | 0) <= 0 || ((right - left) | 0) <= 0 || ((right - s.sndMax[i]) | 0) > 0) {
@@ -446,7 +470,8 @@ export class Tcp implements Transport, TcpApi {
           // Full acknowledgment: leave fast recovery (RFC 6582 3.2 step 3).
           const flight = (s.sndMax[i] - ack) >>> 0;
           const deflated = (flight > mss ? flight : mss) + mss;
-          cwnd = deflated < s.ssthresh[i] ? deflated : s.ssthresh[i];
+          // An undone episode keeps the window it restored.
+          if (s.priorCwnd[i] !== 0) cwnd = deflated < s.ssthresh[i] ? deflated : s.ssthresh[i];
           flags &= ~SlotFlag.RECOVERY;
           s.dupAcks[i] = 0;
         } else {
@@ -464,8 +489,10 @@ export class Tcp implements Transport, TcpApi {
         }
       } else {
         s.dupAcks[i] = 0;
-        if (cwnd < s.ssthresh[i]) cwnd += acked < mss ? acked : mss;
-        else cwnd += Math.floor(mss * mss / cwnd) || 1;
+        // Appropriate byte counting (RFC 3465, L = 2 MSS): a peer that ACKs every second segment still doubles cwnd per RTT.
+        const counted = acked < 2 * mss ? acked : 2 * mss;
+        if (cwnd < s.ssthresh[i]) cwnd += counted;
+        else cwnd += Math.floor(mss * counted / cwnd) || 1;
         if (cwnd > Limit.MAX_CWND) cwnd = Limit.MAX_CWND;
       }
       s.cwnd[i] = cwnd;
@@ -504,17 +531,36 @@ export class Tcp implements Transport, TcpApi {
       // Early retransmit (RFC 5827): with two or three segments out and no full segment of new data
       // the windows let us send (a smaller one waits for Nagle), no third duplicate can come, and
       // without this every loss would wait for the RTO.
-      let threshold = 3;
+      let threshold = s.dupThreshold[i];
       const segments = Math.ceil(flight / mss);
+      // A threshold raised for reordering must still be reachable by the segments in flight.
+      if (threshold > 3 && threshold >= segments) threshold = segments > 4 ? segments - 1 : 3;
       if (segments >= 2 && segments < 4 &&
         (s.sendLength[i] - flight < mss || ((s.sndWl2[i] + s.sndWnd[i] - s.sndMax[i]) | 0) < mss)) threshold = segments - 1;
+      const board = this.scoreboard;
       // A new episode may start where the last one ended with SACK (RFC 6675 5: HighACK >= RecoveryPoint);
       // without it only beyond, lest duplicates from the old window retransmit again (RFC 6582 4.1).
       if (flags & SlotFlag.RECOVERY) {
-        if (!(flags & SlotFlag.SACK)) s.cwnd[i] += mss;
-      } else if ((duplicates >= threshold || sacked > 2 * mss) && ((ack - s.recover[i]) | 0) >= (flags & SlotFlag.SACK ? 0 : 1)) {
-        const half = flight >>> 1;
-        s.ssthresh[i] = half > 2 * mss ? half : 2 * mss;
+        if (!(flags & SlotFlag.SACK)) {
+          s.cwnd[i] += mss;
+        } else if (((s.retransmittedTo[i] - una) | 0) > 0 && board.count[i] > 0 &&
+          ((board.end[i * board.perSlot + board.count[i] - 1] - s.retransmittedAtMax[i]) | 0) > (s.dupThreshold[i] - 1) * mss) {
+          // What was sent after the retransmission of snd.una arrives and it does not: lost again,
+          // and resent now rather than after an RTO (as RACK would, RFC 8985).
+          stats[Stat.tcpLostRetransmits]++;
+          const resentTo = s.retransmittedTo[i];
+          this.retransmitFirst(i, now);
+          if (((resentTo - s.retransmittedTo[i]) | 0) > 0) s.retransmittedTo[i] = resentTo;
+        }
+      } else if ((duplicates >= threshold || sacked > (threshold - 1) * mss) && ((ack - s.recover[i]) | 0) >= (flags & SlotFlag.SACK ? 0 : 1)) {
+        s.priorCwnd[i] = s.cwnd[i];
+        s.priorSsthresh[i] = s.ssthresh[i];
+        s.undoFrom[i] = una;
+        s.undoRetransmits[i] = 0;
+        // CUBIC's multiplicative decrease (RFC 9438 4.6, Linux's default) rather than Reno's half: with
+        // random loss of a few percent every window sees one, and halving keeps it at a few segments.
+        const reduced = Math.floor(flight * 0.7);
+        s.ssthresh[i] = reduced > 2 * mss ? reduced : 2 * mss;
         s.recover[i] = s.sndMax[i];
         s.flags[i] = (flags | SlotFlag.RECOVERY) & ~SlotFlag.RTT_TIMING;
         stats[Stat.tcpFastRetransmits]++;
@@ -825,7 +871,7 @@ export class Tcp implements Transport, TcpApi {
             sackedAbove += ((board.end[base + k] - una) >>> 0) - start;
             let from = k > 0 ? (board.end[base + k - 1] - una) >>> 0 : 0;
             if (from < resent) from = resent;
-            if (sackedAbove > 2 * mss && start > from) {
+            if (sackedAbove > (s.dupThreshold[i] - 1) * mss && start > from) {
               lost += start - from;
               hole = from;
               holeLength = start - from;
@@ -841,8 +887,10 @@ export class Tcp implements Transport, TcpApi {
           if (resend <= 0 || room < resend) break;
           this.transmit(i, (una + hole) >>> 0, resend, TcpFlag.ACK, now);
           s.retransmittedTo[i] = (una + hole + resend) >>> 0;
+          s.retransmittedAtMax[i] = s.sndMax[i];
           this.stats[Stat.tcpRetransmits]++;
           this.stats[Stat.tcpSackRetransmits]++;
+          if (s.undoRetransmits[i] < 255) s.undoRetransmits[i]++;
           if (s.rtxAt[i] === 0) s.rtxAt[i] = now + s.rto[i];
           continue;
         }
@@ -902,8 +950,10 @@ export class Tcp implements Transport, TcpApi {
     const finOut = ((s.sndMax[i] - s.sndUna[i]) >>> 0) > queued && length === queued;
     if (length === 0 && !finOut) return;
     this.stats[Stat.tcpRetransmits]++;
-    this.transmit(i, s.sndUna[i], length, TcpFlag.ACK | (finOut ? TcpFlag.FIN : 0), now);
+    if (s.undoRetransmits[i] < 255) s.undoRetransmits[i]++;
+    this.transmit(i, s.sndUna[i] | 0, length, TcpFlag.ACK | (finOut ? TcpFlag.FIN : 0), now);
     s.retransmittedTo[i] = (s.sndUna[i] + length) >>> 0;
+    s.retransmittedAtMax[i] = s.sndMax[i];
   }
 
   /**
@@ -962,8 +1012,10 @@ export class Tcp implements Transport, TcpApi {
     let headerLength = writeTcpHeader(frame, at, localPort, remotePort, seq, ack, flags, window, mss);
     const r = this.reassembly;
     let blocks = 0;
+    let duplicate = 0;
     if (slot >= 0 && (flags & (TcpFlag.ACK | TcpFlag.SYN | TcpFlag.RST)) === TcpFlag.ACK && (this.slots.flags[slot] & SlotFlag.SACK)) {
-      blocks = r.count[slot];
+      duplicate = slot === this.duplicateSlot ? 1 : 0;
+      blocks = r.count[slot] + duplicate;
       const room = (ip.maxPayload - headerLength - length - 4) >> 3;
       if (blocks > room) blocks = room;
       if (blocks > TcpHeader.MAX_SACK_BLOCKS) blocks = TcpHeader.MAX_SACK_BLOCKS;
@@ -991,8 +1043,8 @@ export class Tcp implements Transport, TcpApi {
         let k = first;
         let next = n - 1;
         for (let b = 0; b < blocks; b++) {
-          const left = r.start[base + k];
-          const right = r.end[base + k];
+          const left = b < duplicate ? this.duplicateStart : r.start[base + k];
+          const right = b < duplicate ? this.duplicateEnd : r.end[base + k];
           frame[o] = left >>> 24;
           frame[o + 1] = (left >>> 16) & 255;
           frame[o + 2] = (left >>> 8) & 255;
@@ -1002,10 +1054,12 @@ export class Tcp implements Transport, TcpApi {
           frame[o + 6] = (right >>> 8) & 255;
           frame[o + 7] = right & 255;
           o += TcpHeader.SACK_BLOCK_LENGTH;
+          if (b < duplicate) continue;
           if (next === first) next--;
           k = next--;
         }
         this.stats[Stat.tcpSackBlocksOut] += blocks;
+        this.duplicateSlot = -1;
       }
     }
     if (length > 0) ringCopy(this.hal, this.sendRings, slot * this.sendSize, this.sendSize, position, frame, at + headerLength, length, false);
@@ -1154,6 +1208,8 @@ export class Tcp implements Transport, TcpApi {
     }
     s.cwnd[i] = mss;
     s.dupAcks[i] = 0;
+    s.dupThreshold[i] = 3;
+    s.priorCwnd[i] = 0;
     // RFC 2018 8: the receiver may have discarded what it SACKed, so everything not acknowledged goes again.
     this.scoreboard.count[i] = 0;
     s.recover[i] = s.sndMax[i];

@@ -300,3 +300,37 @@ for (const [name, config] of [['4 KB', {}], ['64 KB', wideRings]] as [string, { 
     settleAndCheck(t, network);
   });
 }
+
+test('reordering alone: a segment held back past three later ones is resent needlessly, the D-SACK for it undoes the window cut', (t) => {
+  const { network, client, server } = pair(48, 5, wideRings, wideRings);
+  const held = 40 * 1460;
+  const slot = 0;
+  const slots = client.stack.tcp.slots;
+  let isn = -1;
+  let cwndBefore = 0;
+  const transmit = network.link.transmit.bind(network.link);
+  network.link.transmit = (fromPort: number, frame: Uint8Array, length: number) => {
+    const segment = parseFrame(frame.subarray(0, length), fromPort);
+    if (segment && fromPort === client.nic.port && (segment.flags & SYN)) isn = segment.seq;
+    if (segment && fromPort === client.nic.port && segment.length > 0 && cwndBefore === 0 && ((segment.seq - isn - 1) >>> 0) === held) {
+      cwndBefore = slots.cwnd[slot];
+      const late = frame.slice(0, length);
+      network.clock.after(15, () => transmit(fromPort, late, length));
+      return;
+    }
+    transmit(fromPort, frame, length);
+  };
+  const up = pattern(400000, 48);
+  const flow = exchange(client, server, PORT, up, new Uint8Array(0));
+  t.true(network.runUntil(() => stat(client, 'tcpSpuriousRecoveriesUndone') > 0 || flow.closed(), 60000), 'undone');
+  t.is(stat(client, 'tcpFastRetransmits'), 1, 'the reordering looked like a loss');
+  t.is(stat(client, 'tcpSpuriousRecoveriesUndone'), 1);
+  t.true(stat(server, 'tcpSackBlocksOut') > 0 && stat(client, 'tcpDsacksIn') === 1, 'the receiver reported the duplicate');
+  t.true(slots.cwnd[slot] >= cwndBefore, 'cwnd ' + slots.cwnd[slot] + ' back to at least ' + cwndBefore);
+  t.is(slots.ssthresh[slot], 0xffffffff, 'still in slow start, as before the episode');
+  t.is(slots.dupThreshold[slot], 4, 'one more duplicate needed before the next fast retransmit');
+  t.true(network.runUntil(flow.closed, 60000), 'finished');
+  sameBytes(t, flow.toServer, up, 'to the server');
+  t.is(stat(client, 'tcpRtoTimeouts'), 0);
+  settleAndCheck(t, network);
+});

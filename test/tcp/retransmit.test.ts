@@ -102,7 +102,7 @@ test('fast retransmit on the third duplicate ACK, NewReno recovery through a par
   env.tcp.send(slot, pattern(4000), 0, 4000);
   t.is(env.take().length, 4, 'initial window 4 segments (RFC 5681, MSS 1000)');
   env.inject({ seq: irs + 1, ack: iss + 4001, flags: ACK });
-  t.is(env.tcp.slots.cwnd[slot], 5000, 'slow start: + MSS per ACK');
+  t.is(env.tcp.slots.cwnd[slot], 6000, 'slow start: + the bytes acknowledged, at most 2 MSS per ACK (RFC 3465)');
   env.tcp.send(slot, pattern(5000), 0, 5000);
   const flight = env.take();
   t.deepEqual(flight.map((s) => s.seq - iss - 1), [4000, 5000, 6000, 7000, 8000]);
@@ -116,8 +116,8 @@ test('fast retransmit on the third duplicate ACK, NewReno recovery through a par
   const retransmitted = env.one(t, 'fast retransmit');
   expectSegment(t, retransmitted, { flags: ACK, seq: iss + 4001, length: 1000 });
   t.is(env.stat('tcpFastRetransmits'), 1);
-  t.is(env.tcp.slots.ssthresh[slot], 2500, 'ssthresh = flight / 2');
-  t.is(env.tcp.slots.cwnd[slot], 5500, 'cwnd = ssthresh + 3 MSS');
+  t.is(env.tcp.slots.ssthresh[slot], 3500, 'ssthresh = 0.7 flight');
+  t.is(env.tcp.slots.cwnd[slot], 6500, 'cwnd = ssthresh + 3 MSS');
   // The retransmission fills the first hole; the ACK is partial (stops at the second hole).
   env.inject({ seq: irs + 1, ack: iss + 6001, flags: ACK });
   expectSegment(t, env.one(t), { flags: ACK, seq: iss + 6001, length: 1000 }, 'partial ACK retransmits the next hole');
