@@ -557,9 +557,9 @@ export class Tcp implements Transport, TcpApi {
         s.priorSsthresh[i] = s.ssthresh[i];
         s.undoFrom[i] = una;
         s.undoRetransmits[i] = 0;
-        // CUBIC's multiplicative decrease (RFC 9438 4.6, Linux's default) rather than Reno's half: with
-        // random loss of a few percent every window sees one, and halving keeps it at a few segments.
-        const reduced = Math.floor(flight * 0.7);
+        // Reno's half (RFC 5681 3.2 step 2). CUBIC's 0.7 measured 50% faster at 5% random loss, but
+        // only pairs with CUBIC's growth; with Reno's growth it would take more than a fair share.
+        const reduced = flight >>> 1;
         s.ssthresh[i] = reduced > 2 * mss ? reduced : 2 * mss;
         s.recover[i] = s.sndMax[i];
         s.flags[i] = (flags | SlotFlag.RECOVERY) & ~SlotFlag.RTT_TIMING;

@@ -116,8 +116,8 @@ test('fast retransmit on the third duplicate ACK, NewReno recovery through a par
   const retransmitted = env.one(t, 'fast retransmit');
   expectSegment(t, retransmitted, { flags: ACK, seq: iss + 4001, length: 1000 });
   t.is(env.stat('tcpFastRetransmits'), 1);
-  t.is(env.tcp.slots.ssthresh[slot], 3500, 'ssthresh = 0.7 flight');
-  t.is(env.tcp.slots.cwnd[slot], 6500, 'cwnd = ssthresh + 3 MSS');
+  t.is(env.tcp.slots.ssthresh[slot], 2500, 'ssthresh = flight / 2');
+  t.is(env.tcp.slots.cwnd[slot], 5500, 'cwnd = ssthresh + 3 MSS');
   // The retransmission fills the first hole; the ACK is partial (stops at the second hole).
   env.inject({ seq: irs + 1, ack: iss + 6001, flags: ACK });
   expectSegment(t, env.one(t), { flags: ACK, seq: iss + 6001, length: 1000 }, 'partial ACK retransmits the next hole');
