@@ -7,6 +7,7 @@ import { macFor } from '../host';
 import { startTapBridge, tapUnavailableReason, TapBridge } from '../tap/bridge';
 import { startTapDevice, TapDevice } from '../tap/tap-device';
 import { Socket } from '../../firmware/api/net';
+import { Stat } from '../../firmware/stats';
 import { formatSummary, summarize, Summary } from './summary';
 
 /**
@@ -28,6 +29,8 @@ export interface TapTargetFigures {
   downMegabytesPerSecond: Summary;
   connectionsPerSecond: Summary;
   failures: string[];
+  /** Ours only: SYNs that met a TIME_WAIT entry during the runs, reopened (RFC 6191) or answered with an ACK. */
+  timeWaitSyns?: { reopened: number; answeredWithAck: number };
 }
 
 export interface TapResult {
@@ -43,6 +46,8 @@ export interface TapResult {
 
 const RUNS = 3;
 const PARALLEL = 4;
+/** A rate run that has not finished by then reports what it has: a stalled run shows its cause without costing the bench minutes. */
+const RATE_LIMIT_MS = 60000;
 const peerScript = path.join(__dirname, 'tap-peer.js');
 const harnessSource = path.join('bench', 'lwip', 'harness.c');
 
@@ -63,6 +68,7 @@ class Forwarder implements LinkEndpoint {
 interface Target {
   bridge: TapBridge;
   stop(): void;
+  timeWaitSyns?: () => { reopened: number; answeredWithAck: number };
 }
 
 function delay(ms: number): Promise<void> {
@@ -97,7 +103,10 @@ export async function ours(config: { [field: string]: unknown }, sourceBytes: nu
     socket.on('error', () => undefined);
     socket.end('ok\n');
   }).listen(13);
-  return { bridge, stop: () => { device.stop(); bridge.close(); } };
+  return {
+    bridge, stop: () => { device.stop(); bridge.close(); },
+    timeWaitSyns: () => ({ reopened: device.stack.stats[Stat.twSynReopened], answeredWithAck: device.stack.stats[Stat.twSynAnsweredWithAck] }),
+  };
 }
 
 async function kernelCeiling(sourceBytes: number): Promise<Target> {
@@ -170,7 +179,7 @@ async function measure(name: string, target: Target, bulkBytes: number, connecti
   const rates: number[] = [];
   const failures: string[] = [];
   // ARP and a first connection before anything is timed.
-  await peer(target.bridge, 'rate ' + host + ' 13 4 1', 10000);
+  await peer(target.bridge, 'rate ' + host + ' 13 4 1 9000', 10000);
   for (let run = 0; run < RUNS; run++) {
     const sent = await peer(target.bridge, 'up ' + host + ' 9 ' + bulkBytes, 120000);
     if (sent.bytes === bulkBytes && (sent.ms as number) > 0) up.push(bulkBytes / 1e6 / ((sent.ms as number) / 1000));
@@ -178,16 +187,18 @@ async function measure(name: string, target: Target, bulkBytes: number, connecti
     const received = await peer(target.bridge, 'down ' + host + ' 19', 120000);
     if (received.bytes === bulkBytes && (received.ms as number) > 0) down.push(bulkBytes / 1e6 / ((received.ms as number) / 1000));
     else failures.push('down: ' + JSON.stringify(received));
-    const rate = await peer(target.bridge, 'rate ' + host + ' 13 ' + connections + ' ' + PARALLEL, 120000);
+    const rate = await peer(target.bridge, 'rate ' + host + ' 13 ' + connections + ' ' + PARALLEL + ' ' + RATE_LIMIT_MS, RATE_LIMIT_MS + 10000);
     if (rate.ok === connections) rates.push(connections / ((rate.ms as number) / 1000));
     else failures.push('rate: ' + JSON.stringify(rate));
   }
   const figures = {
     target: name, upMegabytesPerSecond: summarize(up.length ? up : [0]), downMegabytesPerSecond: summarize(down.length ? down : [0]),
     connectionsPerSecond: summarize(rates.length ? rates : [0]), failures,
+    timeWaitSyns: target.timeWaitSyns ? target.timeWaitSyns() : undefined,
   };
   log('  ' + name + ': kernel -> it ' + formatSummary(figures.upMegabytesPerSecond, 2) + ' MB/s, it -> kernel ' +
     formatSummary(figures.downMegabytesPerSecond, 2) + ' MB/s, ' + formatSummary(figures.connectionsPerSecond, 0) + ' conn/s' +
+    (figures.timeWaitSyns ? '; SYNs to TIME_WAIT reopened ' + figures.timeWaitSyns.reopened + ', answered with ACK ' + figures.timeWaitSyns.answeredWithAck : '') +
     (failures.length ? '; FAILURES ' + failures.join('; ') : ''));
   return figures;
 }
@@ -251,7 +262,8 @@ export async function runTapBench(seconds: number, log: (line: string) => void):
   for (const t of targets) {
     rows.push([t.target + ': kernel -> it, MB/s', formatSummary(t.upMegabytesPerSecond, 2)]);
     rows.push([t.target + ': it -> kernel, MB/s', formatSummary(t.downMegabytesPerSecond, 2)]);
-    rows.push([t.target + ': connections/s (' + PARALLEL + ' at a time)', formatSummary(t.connectionsPerSecond, 0) + (t.failures.length ? ' FAILURES: ' + t.failures.length : '')]);
+    rows.push([t.target + ': connections/s (' + PARALLEL + ' at a time)', formatSummary(t.connectionsPerSecond, 0) + (t.failures.length ? ' FAILURES: ' + t.failures.join('; ') : '')]);
+    if (t.timeWaitSyns) rows.push([t.target + ': SYNs to a TIME_WAIT 4-tuple, reopened / answered with ACK', t.timeWaitSyns.reopened + ' / ' + t.timeWaitSyns.answeredWithAck]);
   }
   for (const t of [defaults, wide]) {
     rows.push([t.target + ' vs ceiling / vs lwIP', 'kernel -> it ' + ratio(t.upMegabytesPerSecond, ceiling.upMegabytesPerSecond) + ' / ' + ratio(t.upMegabytesPerSecond, reference.upMegabytesPerSecond) +
