@@ -27,19 +27,15 @@ import { SimHost, macFor } from './host';
 import { NodeHal } from './node-hal';
 import { PcapWriter } from './pcap';
 import { runConsolePrompt } from './console-prompt';
+import { commandLineOption } from './command-line';
 import { UdpHost } from './servers/udp-host';
 import { DhcpServer } from './servers/dhcp-server';
 import { formatIp } from '../firmware/wire/ip-address';
 
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf('--' + name);
-  return index >= 0 && index + 1 < process.argv.length ? process.argv[index + 1] : fallback;
-}
-
-const seconds = Number(option('seconds', '20'));
-const seed = Number(option('seed', '1'));
-const loss = Number(option('loss', '0'));
-const pcapFile = option('pcap', '');
+const seconds = Number(commandLineOption('seconds', '20'));
+const seed = Number(commandLineOption('seed', '1'));
+const loss = Number(commandLineOption('loss', '0'));
+const pcapFile = commandLineOption('pcap', '');
 const interactive = Boolean(process.stdin.isTTY) && process.argv.indexOf('--batch') < 0;
 
 const clock = new VirtualClock();

@@ -18,6 +18,7 @@ import { boardBudgets, BoardBudget } from '../../tools/board-budget';
 import { runTapBench, TapResult } from './tap';
 import { summarize, formatSummary, Summary } from './summary';
 import { renderPlot } from './plot';
+import { commandLineOption } from '../command-line';
 
 export interface BenchPlan {
   runs: number;
@@ -213,8 +214,7 @@ export function churnPlot(r: BenchResults): string {
 
 async function main(): Promise<void> {
   const quick = process.argv.indexOf('--quick') >= 0;
-  const outIndex = process.argv.indexOf('--out');
-  const outDir = outIndex >= 0 ? process.argv[outIndex + 1] : 'bench-results';
+  const outDir = commandLineOption('out', 'bench-results');
   const plan = Object.assign({}, quick ? quickPlan : fullPlan, { workDir: path.join(outDir, 'tmp') });
   fs.mkdirSync(plan.workDir, { recursive: true });
   const results = await runBench(plan, (line) => process.stdout.write('bench: ' + line + '\n'));

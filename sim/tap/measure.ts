@@ -10,28 +10,21 @@
  * per run and then the medians.
  */
 import { randomBytes } from 'crypto';
+import { commandLineOption } from '../command-line';
+import { summarize } from '../bench/summary';
 import { startTapBridge, tapUnavailableReason } from './bridge';
 import { startTapDevice } from './tap-device';
 import { connectSendClose, deviceToKernel, kernelToDevice } from './workloads';
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf('--' + name);
-  return index >= 0 && index + 1 < process.argv.length ? Number(process.argv[index + 1]) : fallback;
-}
-
-function median(values: number[]): number {
-  const sorted = values.slice().sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
 async function main(): Promise<void> {
   const unavailable = tapUnavailableReason();
   if (unavailable) throw new Error('cannot measure: ' + unavailable);
-  const runs = option('runs', 5);
-  const bytes = Math.round(option('megabytes', 50) * 1e6);
-  const iterations = option('iterations', 20000);
-  const impairments = { loss: option('loss', 0), delay: option('delay', 0), reorder: option('reorder', 0) };
+  const runs = Number(commandLineOption('runs', '5'));
+  const bytes = Math.round(Number(commandLineOption('megabytes', '50')) * 1e6);
+  const iterations = Number(commandLineOption('iterations', '20000'));
+  const impairments = {
+    loss: Number(commandLineOption('loss', '0')), delay: Number(commandLineOption('delay', '0')), reorder: Number(commandLineOption('reorder', '0')),
+  };
   const impaired = impairments.loss > 0 || impairments.delay > 0 || impairments.reorder > 0;
   // As test 3b: 64 KB rings when the path is impaired, the default configuration otherwise.
   const config = impaired ? { sendBuffer: 65535, receiveBuffer: 65535, sockets: 2, memoryBudget: 1 << 20 } : {};
@@ -61,8 +54,8 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write('median of ' + runs + ' runs (' + bytes / 1e6 + ' MB each way' + (impaired ? ', impaired ' + JSON.stringify(impairments) : '') +
-    (iterations > 0 ? ', ' + iterations + ' connections' : '') + '): kernel → device ' + median(inbound).toFixed(2) + ' MB/s, device → kernel ' +
-    median(outbound).toFixed(2) + ' MB/s' + (iterations > 0 ? ', seed 000 ' + Math.round(median(rates)) + ' connections/s' : '') + '\n');
+    (iterations > 0 ? ', ' + iterations + ' connections' : '') + '): kernel → device ' + summarize(inbound).median.toFixed(2) + ' MB/s, device → kernel ' +
+    summarize(outbound).median.toFixed(2) + ' MB/s' + (iterations > 0 ? ', seed 000 ' + Math.round(summarize(rates).median) + ' connections/s' : '') + '\n');
 }
 
 main().then(() => process.exit(0), (error: Error) => {

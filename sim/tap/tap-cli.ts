@@ -2,13 +2,9 @@ import { resolveConfig } from '../../firmware/config';
 import { boardProfiles, defaultBoardName } from '../../boards/common/profiles';
 import { PcapWriter } from '../pcap';
 import { runConsolePrompt } from '../console-prompt';
+import { commandLineOption } from '../command-line';
 import { startTapBridge, tapUnavailableReason } from './bridge';
 import { startTapDevice } from './tap-device';
-
-function option(name: string): string | null {
-  const index = process.argv.indexOf('--' + name);
-  return index >= 0 && index + 1 < process.argv.length ? process.argv[index + 1] : null;
-}
 
 /**
  * `npm start -- --tap`: the default board's firmware (echo on 7, HTTP on 80 with /bytes/N) in
@@ -24,12 +20,12 @@ export async function runTapCli(): Promise<void> {
     process.stderr.write('--tap needs root, /dev/net/tun, socat and iproute2: ' + unavailable + '\n');
     process.exit(2);
   }
-  const seed = Number(option('seed') || '1');
+  const seed = Number(commandLineOption('seed', '1'));
   const bridge = await startTapBridge({
     seed,
-    impairments: { loss: Number(option('loss') || '0'), delay: Number(option('delay') || '0'), reorder: Number(option('reorder') || '0') },
+    impairments: { loss: Number(commandLineOption('loss', '0')), delay: Number(commandLineOption('delay', '0')), reorder: Number(commandLineOption('reorder', '0')) },
   });
-  const pcapFile = option('pcap');
+  const pcapFile = commandLineOption('pcap', '');
   const capture = pcapFile ? new PcapWriter({ path: pcapFile }).attachTo(bridge.link) : null;
   // Ctrl-C ends the process in the bridge's own handler (which removes the namespace); the capture is completed on exit.
   if (capture) process.on('exit', () => capture.close());
@@ -59,8 +55,8 @@ export async function runTapCli(): Promise<void> {
     stop();
   }, 500);
   socatWatch.unref();
-  const seconds = option('seconds');
-  if (seconds !== null) setTimeout(stop, Number(seconds) * 1000);
+  const seconds = commandLineOption('seconds', '');
+  if (seconds !== '') setTimeout(stop, Number(seconds) * 1000);
   if (process.stdin.isTTY) {
     runConsolePrompt('Console: help stat [drop] sockets timewait mem wd nic quit', (line) => device.device.execute(line), stop);
   }
