@@ -53,9 +53,13 @@ const bundles = boards.map((name) => ({
       ecma: 5,
       module: false,
       toplevel: true,
-      compress: { ecma: 5, passes: 2 },
+      // hoist_vars: the interpreter does not hoist `var`, and mangled locals assigned before their
+      // `var` would write an outer binding of the same short name (../shared/ESPRUINO.md).
+      compress: { ecma: 5, passes: 2, hoist_vars: true },
       mangle: { toplevel: true },
-      format: { ecma: 5, comments: false },
+      // Short lines: an uncaught error prints the line around it, and on a small board building that
+      // text from one 80 KB line can itself run out of memory.
+      format: { ecma: 5, comments: false, max_line_len: 160 },
       safari10: false,
       ie8: false,
     }),
