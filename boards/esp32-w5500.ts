@@ -12,7 +12,8 @@ declare const SPI2: EspruinoSpiSetup;
 
 const wiring = esp32W5500.spi as NonNullable<typeof esp32W5500.spi>;
 const hal = new EspruinoHal();
-const driver = new W5500Driver(new EspruinoSpi(setupSpi(SPI2, wiring), wiring.cs), hal, boardMac());
+const driver = new W5500Driver(new EspruinoSpi(SPI2, wiring.cs), hal, boardMac());
 bootBoard(esp32W5500, hal, driver, driver.counters, w5500CounterNames, function () {
+  setupSpi(SPI2, wiring);
   return driver.reset();
 });

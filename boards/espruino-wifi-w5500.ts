@@ -12,7 +12,8 @@ declare const SPI1: EspruinoSpiSetup;
 
 const wiring = espruinoWifiW5500.spi as NonNullable<typeof espruinoWifiW5500.spi>;
 const hal = new EspruinoHal();
-const driver = new W5500Driver(new EspruinoSpi(setupSpi(SPI1, wiring), wiring.cs), hal, boardMac());
+const driver = new W5500Driver(new EspruinoSpi(SPI1, wiring.cs), hal, boardMac());
 bootBoard(espruinoWifiW5500, hal, driver, driver.counters, w5500CounterNames, function () {
+  setupSpi(SPI1, wiring);
   return driver.reset();
 });

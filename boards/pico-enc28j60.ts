@@ -12,8 +12,11 @@ declare const SPI2: EspruinoSpiSetup;
 
 const wiring = picoEnc28j60.spi as NonNullable<typeof picoEnc28j60.spi>;
 const hal = new EspruinoHal();
-const driver = new Enc28j60Driver(new EspruinoSpi(setupSpi(SPI2, wiring), wiring.cs), hal, boardMac());
+const driver = new Enc28j60Driver(new EspruinoSpi(SPI2, wiring.cs), hal, boardMac());
 bootBoard(picoEnc28j60, hal, driver, driver.counters, enc28j60CounterNames, function () {
+  // The chip identifies itself only after its reset delay, during the driver's polls: it is up once it has.
+  if (driver.revision !== 0) return true;
+  setupSpi(SPI2, wiring);
   driver.reset();
-  return true;
+  return false;
 });

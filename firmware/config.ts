@@ -1,3 +1,5 @@
+import { withConfigCheck } from './features';
+
 /**
  * Everything the stack allocates is sized here, once, at creation. A board file passes its own
  * values over the defaults; `resolveConfig` checks them and returns a complete Config.
@@ -110,106 +112,120 @@ export interface Config {
   tickInterval: number;
 }
 
-export const defaultConfig: Config = {
-  ip: '192.0.2.2',
-  netmask: '255.255.255.0',
-  gateway: '0.0.0.0',
-  sockets: 8,
-  sendBuffer: 4096,
-  receiveBuffer: 4096,
-  listeners: 4,
-  synQueue: 8,
-  backlog: 4,
-  reassemblyRanges: 4,
-  timeWaitCapacity: 32,
-  msl: 30000,
-  portFirst: 49152,
-  portLast: 65535,
-  mss: 1460,
-  rtoMin: 200,
-  rtoMax: 60000,
-  rtoInitial: 1000,
-  delayedAck: 100,
-  synRetries: 5,
-  dataRetries: 8,
-  userTimeout: 60000,
-  keepAlive: true,
-  keepAliveIdle: 60000,
-  keepAliveInterval: 10000,
-  keepAliveCount: 5,
-  finWait2Timeout: 30000,
-  synReceivedTimeout: 15000,
-  challengeAckLimit: 10,
-  noDelay: false,
-  sack: true,
-  arpEntries: 8,
-  arpPendingFrames: 2,
-  arpRetries: 3,
-  arpRetryInterval: 1000,
-  arpLifetime: 300000,
-  udpBindings: 4,
-  dhcp: false,
-  dhcpRetryInitial: 4000,
-  dhcpRetryMax: 64000,
-  dhcpRetries: 4,
-  dhcpFallbackAfter: 2,
-  dhcpProbeWait: 1500,
-  dnsServer: '0.0.0.0',
-  dnsCacheEntries: 4,
-  dnsLookups: 2,
-  dnsNameLength: 64,
-  dnsTimeout: 2000,
-  dnsRetries: 2,
-  dnsMinTtl: 5,
-  dnsMaxTtl: 3600,
-  heapLow: 8192,
-  heapCritical: 4096,
-  heapHysteresis: 2048,
-  heapCheckInterval: 1000,
-  memoryBudget: 131072,
-  tickInterval: 10,
-};
+/** The defaults, made when asked for: as a literal inside a function they cost a board no variables between boots of a stack. */
+export function defaultConfig(): Config {
+  return {
+    ip: '192.0.2.2',
+    netmask: '255.255.255.0',
+    gateway: '0.0.0.0',
+    sockets: 8,
+    sendBuffer: 4096,
+    receiveBuffer: 4096,
+    listeners: 4,
+    synQueue: 8,
+    backlog: 4,
+    reassemblyRanges: 4,
+    timeWaitCapacity: 32,
+    msl: 30000,
+    portFirst: 49152,
+    portLast: 65535,
+    mss: 1460,
+    rtoMin: 200,
+    rtoMax: 60000,
+    rtoInitial: 1000,
+    delayedAck: 100,
+    synRetries: 5,
+    dataRetries: 8,
+    userTimeout: 60000,
+    keepAlive: true,
+    keepAliveIdle: 60000,
+    keepAliveInterval: 10000,
+    keepAliveCount: 5,
+    finWait2Timeout: 30000,
+    synReceivedTimeout: 15000,
+    challengeAckLimit: 10,
+    noDelay: false,
+    sack: true,
+    arpEntries: 8,
+    arpPendingFrames: 2,
+    arpRetries: 3,
+    arpRetryInterval: 1000,
+    arpLifetime: 300000,
+    udpBindings: 4,
+    dhcp: false,
+    dhcpRetryInitial: 4000,
+    dhcpRetryMax: 64000,
+    dhcpRetries: 4,
+    dhcpFallbackAfter: 2,
+    dhcpProbeWait: 1500,
+    dnsServer: '0.0.0.0',
+    dnsCacheEntries: 4,
+    dnsLookups: 2,
+    dnsNameLength: 64,
+    dnsTimeout: 2000,
+    dnsRetries: 2,
+    dnsMinTtl: 5,
+    dnsMaxTtl: 3600,
+    heapLow: 8192,
+    heapCritical: 4096,
+    heapHysteresis: 2048,
+    heapCheckInterval: 1000,
+    memoryBudget: 131072,
+    tickInterval: 10,
+  };
+}
 
 /** Integer bounds per field: [min, max]. Fields not listed are strings or booleans. */
-const bounds: { [field: string]: number[] } = {
-  sockets: [1, 255], sendBuffer: [64, 65535], receiveBuffer: [64, 65535], listeners: [1, 64],
-  synQueue: [1, 4096], backlog: [1, 255], reassemblyRanges: [1, 32], timeWaitCapacity: [1, 65536],
-  msl: [1, 240000], portFirst: [1024, 65535], portLast: [1024, 65535], mss: [88, 65495],
-  rtoMin: [1, 600000], rtoMax: [1, 3600000], rtoInitial: [1, 600000], delayedAck: [0, 500],
-  synRetries: [1, 32], dataRetries: [1, 64], userTimeout: [0, 86400000], keepAliveIdle: [1, 86400000],
-  keepAliveInterval: [1, 86400000], keepAliveCount: [1, 255], finWait2Timeout: [1, 86400000],
-  synReceivedTimeout: [1, 600000], challengeAckLimit: [1, 1000], arpEntries: [1, 255],
-  arpPendingFrames: [0, 64], arpRetries: [1, 32], arpRetryInterval: [1, 600000], arpLifetime: [1, 86400000],
-  udpBindings: [1, 64], heapLow: [0, 1 << 30], heapCritical: [0, 1 << 30], heapHysteresis: [0, 1 << 30],
-  heapCheckInterval: [1, 600000], memoryBudget: [1, 1 << 30], tickInterval: [1, 1000],
-  dhcpRetryInitial: [1000, 600000], dhcpRetryMax: [1000, 600000], dhcpRetries: [1, 32], dhcpFallbackAfter: [0, 255], dhcpProbeWait: [0, 60000],
-  dnsCacheEntries: [0, 255], dnsLookups: [1, 16], dnsNameLength: [16, 255], dnsTimeout: [100, 600000],
-  dnsRetries: [0, 16], dnsMinTtl: [0, 86400], dnsMaxTtl: [0, 604800],
-};
+function bounds(): { [field: string]: number[] } {
+  return {
+    sockets: [1, 255], sendBuffer: [64, 65535], receiveBuffer: [64, 65535], listeners: [1, 64],
+    synQueue: [1, 4096], backlog: [1, 255], reassemblyRanges: [1, 32], timeWaitCapacity: [1, 65536],
+    msl: [1, 240000], portFirst: [1024, 65535], portLast: [1024, 65535], mss: [88, 65495],
+    rtoMin: [1, 600000], rtoMax: [1, 3600000], rtoInitial: [1, 600000], delayedAck: [0, 500],
+    synRetries: [1, 32], dataRetries: [1, 64], userTimeout: [0, 86400000], keepAliveIdle: [1, 86400000],
+    keepAliveInterval: [1, 86400000], keepAliveCount: [1, 255], finWait2Timeout: [1, 86400000],
+    synReceivedTimeout: [1, 600000], challengeAckLimit: [1, 1000], arpEntries: [1, 255],
+    arpPendingFrames: [0, 64], arpRetries: [1, 32], arpRetryInterval: [1, 600000], arpLifetime: [1, 86400000],
+    udpBindings: [1, 64], heapLow: [0, 1 << 30], heapCritical: [0, 1 << 30], heapHysteresis: [0, 1 << 30],
+    heapCheckInterval: [1, 600000], memoryBudget: [1, 1 << 30], tickInterval: [1, 1000],
+    dhcpRetryInitial: [1000, 600000], dhcpRetryMax: [1000, 600000], dhcpRetries: [1, 32], dhcpFallbackAfter: [0, 255], dhcpProbeWait: [0, 60000],
+    dnsCacheEntries: [0, 255], dnsLookups: [1, 16], dnsNameLength: [16, 255], dnsTimeout: [100, 600000],
+    dnsRetries: [0, 16], dnsMinTtl: [0, 86400], dnsMaxTtl: [0, 604800],
+  };
+}
 
-/** Merges `overrides` over the defaults and checks every field; throws (at creation only) naming the bad field. */
+/**
+ * Merges `overrides` over the defaults and checks every field; throws (at creation only) naming
+ * the bad field. A board bundle leaves the checks out (firmware/features.ts): its configuration
+ * was checked when it was built.
+ */
 export function resolveConfig(overrides?: { [field: string]: unknown }): Config {
   const config: { [field: string]: unknown } = {};
-  const defaults = defaultConfig as unknown as { [field: string]: unknown };
+  const defaults = defaultConfig() as unknown as { [field: string]: unknown };
   for (const key in defaults) config[key] = defaults[key];
   if (overrides) {
     for (const key in overrides) {
-      if (!(key in defaults)) throw new Error('config: unknown field ' + key);
+      if (withConfigCheck && !(key in defaults)) throw new Error('config: unknown field ' + key);
       config[key] = overrides[key];
     }
   }
-  for (const key in bounds) {
-    const value = config[key];
-    const range = bounds[key];
+  if (withConfigCheck) checkConfig(config as unknown as Config);
+  return config as unknown as Config;
+}
+
+function checkConfig(c: Config): void {
+  const ranges = bounds();
+  const fields = c as unknown as { [field: string]: unknown };
+  for (const key in ranges) {
+    const value = fields[key];
+    const range = ranges[key];
     if (typeof value !== 'number' || value !== Math.floor(value) || value < range[0] || value > range[1]) {
       throw new Error('config: ' + key + ' must be an integer in [' + range[0] + ', ' + range[1] + '], got ' + value);
     }
   }
-  const c = config as unknown as Config;
   if (c.portFirst > c.portLast) throw new Error('config: portFirst must not exceed portLast');
   if (c.rtoMin > c.rtoMax || c.rtoInitial < c.rtoMin || c.rtoInitial > c.rtoMax) {
     throw new Error('config: need rtoMin <= rtoInitial <= rtoMax');
   }
   if (c.heapCritical > c.heapLow) throw new Error('config: heapCritical must not exceed heapLow');
-  return c;
 }

@@ -18,7 +18,8 @@ const commands = 'help stat [drop] sockets timewait mem wd nic';
  *                ms left (rtx retransmit, persist, ack delayed ACK, keep keepalive, state
  *                SYN-RECEIVED/FIN_WAIT_2 bound); then each listener's accept and SYN queues
  *   timewait     TIME_WAIT records in use/capacity, recycles, and the oldest records
- *   mem          bytes per structure, the total and the board's budget
+ *   mem          bytes per structure, the total and the board's budget; the interpreter's free
+ *                and total variables
  *   wd           heap watchdog level, thresholds, last free-memory reading and shed counts
  */
 export class Console {
@@ -37,9 +38,10 @@ export class Console {
     let text = '';
     if (command === 'stat') {
       const dropsOnly = words[1] === 'drop';
+      const names = statNames();
       for (let i = 0; i < Stat.COUNT; i++) {
-        if (stats[i] === 0 || (dropsOnly && statNames[i].indexOf('drop') !== 0)) continue;
-        text += statNames[i] + '=' + stats[i] + ' ';
+        if (stats[i] === 0 || (dropsOnly && names[i].indexOf('drop') !== 0)) continue;
+        text += names[i] + '=' + stats[i] + ' ';
         if (text.length > 60) {
           out.log(text);
           text = '';
@@ -48,12 +50,13 @@ export class Console {
       out.log(text || (dropsOnly ? 'no drops' : 'all counters 0'));
     } else if (command === 'sockets') {
       const s = tcp.slots;
+      const stateNames = tcpStateNames();
       out.log(pad('sl', 3) + pad('state', 13) + pad('local', 7) + pad('remote', 22) + pad('rx', 6) + pad('tx', 6) + 'timers (ms left)');
       for (let slot = 0; slot < tcp.slotCount; slot++) {
         const flags = s.flags[slot];
         if (!(flags & SlotFlag.IN_USE)) continue;
         const state = s.state[slot];
-        text = pad(slot, 3) + pad(tcpStateNames[state], 13) + pad(':' + s.localPort[slot], 7) +
+        text = pad(slot, 3) + pad(stateNames[state], 13) + pad(':' + s.localPort[slot], 7) +
           pad(formatIp(s.remoteIp[slot]) + ':' + s.remotePort[slot], 22) + pad(s.recvLength[slot], 6) + pad(s.sendLength[slot], 5);
         if (s.rtxAt[slot]) text += (flags & SlotFlag.PERSIST ? ' persist=' : ' rtx=') + Math.round(s.rtxAt[slot] - now);
         if (flags & SlotFlag.ACK_PENDING) text += ' ack=' + Math.round(s.ackAt[slot] - now);
@@ -87,10 +90,12 @@ export class Console {
       for (const structure in report) {
         if (structure !== 'total') out.log('  ' + pad(structure, 18) + report[structure]);
       }
-      out.log('total=' + report.total + ' budget=' + config.memoryBudget + ' (bytes)');
+      out.log('total=' + report['total'] + ' budget=' + config.memoryBudget + ' (bytes)');
+      const heap = out.memory();
+      out.log('interpreter: ' + heap.free + ' of ' + heap.total + ' variables free (' + heap.blocksize + ' B each)');
     } else if (command === 'wd') {
       const watchdog = stack.watchdog;
-      out.log('wd ' + heapLevelNames[watchdog.level] + ' free ' + watchdog.free + ' low<' + config.heapLow + ' critical<' +
+      out.log('wd ' + heapLevelNames()[watchdog.level] + ' free ' + watchdog.free + ' low<' + config.heapLow + ' critical<' +
         config.heapCritical + ' hysteresis ' + config.heapHysteresis + ' every ' + config.heapCheckInterval + ' ms');
       out.log('wd checks ' + stats[Stat.wdChecks] + ' low ' + stats[Stat.wdLowEntered] + ' critical ' + stats[Stat.wdCriticalEntered] +
         ' recovered ' + stats[Stat.wdRecovered] + ' refused ' + stats[Stat.wdRefusedConnections] + ' tw shed ' +

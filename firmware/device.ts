@@ -11,7 +11,7 @@ export const enum DevicePort {
   http = 80,
 }
 
-/** What a board puts in the global `NET` for its REPL: each call prints a few compact lines. */
+/** What a board puts in the global `NET` for its REPL: each call prints a few compact lines. @external */
 export interface NetConsole {
   stat(): void;
   sockets(): void;

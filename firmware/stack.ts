@@ -8,6 +8,7 @@ import { TcpEventSink } from './tcp/tcp-api';
 import { DnsResolver } from './dns';
 import { DhcpClient } from './dhcp';
 import { HeapWatchdog } from './watchdog';
+import { withDhcp, withDns } from './features';
 
 /** What the API layer implements to hear about sockets; `afterEvents` runs once per input/tick, after the socket events. */
 export interface StackEventSink extends TcpEventSink {
@@ -23,8 +24,9 @@ export class Stack {
   readonly stats: Uint32Array;
   readonly netif: NetworkInterface;
   readonly tcp: Tcp;
-  readonly dns: DnsResolver;
-  /** null unless config.dhcp. */
+  /** null in a bundle built without the resolver (firmware/features.ts). */
+  readonly dns: DnsResolver | null;
+  /** null unless config.dhcp (and the bundle has the client). */
   readonly dhcp: DhcpClient | null;
   /** Set `stack.watchdog.listener` to hear each heap-pressure step (firmware/watchdog.ts). */
   readonly watchdog: HeapWatchdog;
@@ -36,17 +38,17 @@ export class Stack {
     this.netif = new NetworkInterface(config, hal, nic, this.stats);
     this.tcp = new Tcp(config, hal, this.stats, this.netif);
     this.netif.tcp = this.tcp;
-    this.dns = new DnsResolver(config, hal, this.netif.udp, this.netif, this.stats);
-    this.dhcp = config.dhcp ? new DhcpClient(config, hal, this.netif, nic.mac, this.stats, this.dns) : null;
+    this.dns = withDns ? new DnsResolver(config, hal, this.netif.udp, this.netif, this.stats) : null;
+    this.dhcp = withDhcp && config.dhcp ? new DhcpClient(config, hal, this.netif, nic.mac, this.stats, this.dns) : null;
     this.watchdog = new HeapWatchdog(config, hal, this.stats, this.tcp);
-    const report: MemoryReport = { stats: this.stats.byteLength };
+    const report: MemoryReport = { 'stats': this.stats.byteLength };
     this.netif.reportMemory(report);
     this.tcp.reportMemory(report);
-    this.dns.reportMemory(report);
+    if (this.dns) this.dns.reportMemory(report);
     if (this.dhcp) this.dhcp.reportMemory(report);
     let total = 0;
     for (const structure in report) total += report[structure];
-    report.total = total;
+    report['total'] = total;
     if (total > config.memoryBudget) {
       let largest = 'stats';
       for (const structure in report) {
@@ -69,7 +71,7 @@ export class Stack {
   tick(now: number): void {
     this.netif.tick(now);
     this.tcp.tick(now);
-    this.dns.tick(now);
+    if (this.dns) this.dns.tick(now);
     if (this.dhcp) this.dhcp.tick(now);
     this.watchdog.check(now);
     this.dispatch();
@@ -77,7 +79,7 @@ export class Stack {
 
   /** One counter by its name in firmware/stats.ts (`stack.stat('tcpRstOut')`); -1 for a name that is not one. */
   stat(name: string): number {
-    const index = statNames.indexOf(name);
+    const index = statNames().indexOf(name);
     return index < 0 ? -1 : this.stats[index];
   }
 
@@ -94,7 +96,7 @@ export class Stack {
   private dispatch(): void {
     const sink = this.sink;
     try {
-      this.dns.deliver();
+      if (this.dns) this.dns.deliver();
       if (!sink) return;
       this.tcp.pollEvents(sink);
       sink.afterEvents();

@@ -1,7 +1,7 @@
 /**
  * Every counter the stack keeps, one slot each in a single Uint32Array (stack.stats()).
  * A const enum so that each use compiles to a literal index: no lookup, no function, no string.
- * `statNames` lists the same names in the same order for the console and for tests; a test
+ * `statNames()` lists the same names in the same order for the console and for tests; a test
  * checks that the two agree. Add a counter by appending it to its section in both places and
  * renumbering the ones after it.
  */
@@ -151,23 +151,26 @@ export const enum Stat {
   COUNT = 123,
 }
 
-export const statNames: string[] = (
-  'framesIn framesOut dropFrameShort dropEtherType dropNotForUs dropLinkDown ' +
-  'arpIn arpRequestsSent arpRepliesSent arpResolved arpTimeouts arpQueueDrops ' +
-  'arpCacheEvictions dropArpMalformed ipIn ipOut dropIpShort dropIpVersion ' +
-  'dropIpHeaderLength dropIpChecksum dropIpTotalLength dropIpFragment dropIpNotForUs dropIpProtocol ' +
-  'dropIpNoRoute icmpIn icmpEchoReplies dropIcmpChecksum icmpUnreachableIn icmpOtherIn dropIcmpShort ' +
-  'udpIn udpOut dropUdpChecksum dropUdpLength dropUdpNoPort tcpIn ' +
-  'tcpOut dropTcpShort dropTcpChecksum dropTcpHeaderLength dropTcpOptions dropTcpFlags ' +
-  'dropTcpNoSocket dropTcpOutOfWindow dropTcpBadAck tcpRstIn tcpRstOut tcpRetransmits ' +
-  'tcpFastRetransmits tcpRtoTimeouts tcpDupAcks tcpOutOfOrder dropTcpOutOfOrderFull tcpChallengeAcks ' +
-  'tcpChallengeAcksThrottled tcpZeroWindowProbes tcpSackBlocksOut tcpSackBlocksIn dropTcpSackBlocks tcpSackRetransmits tcpEarlyRetransmits tcpDsacksIn tcpSpuriousRecoveriesUndone tcpLostRetransmits tcpActiveOpens tcpPassiveOpens tcpEstablished tcpRefusedNoListener ' +
-  'tcpEmfile tcpAddrNotAvail tcpConnectTimeouts tcpResets tcpUserTimeouts tcpKeepaliveProbes ' +
-  'tcpKeepaliveTimeouts tcpStateTimeouts tcpAborts tcpRetransmitAborts tcpSynQueueFull tcpSynAckRetransmits tcpSynQueueTimeouts ' +
-  'tcpAcceptQueueFull tcpSynCookiesSent tcpSynCookiesAccepted tcpSynCookiesRejected twInserted twRecycled ' +
-  'twExpired twFinReacked twRstIgnored twSynReopened twSynAnsweredWithAck twSegmentsAcked ' +
-  'wdChecks wdLowEntered wdCriticalEntered wdRecovered wdRefusedConnections wdTimeWaitShed ' +
-  'wdConnectionsAborted ' +
-  'dhcpDiscoversSent dhcpRequestsSent dhcpOffersIn dhcpAcksIn dhcpNaksIn dhcpBound dhcpRenewed dhcpExpired dhcpFallbacks dropDhcpMalformed dropDhcpUnmatched dhcpDeclines ' +
-  'dnsQueriesSent dnsRetransmits dnsAnswers dnsCacheHits dnsNxdomain dnsTimeouts dnsLookupsRefused dropDnsMalformed dropDnsSpoofed dropDnsTruncated'
+/** The counters' names by Stat, made when asked for: a board keeps no copy of 123 strings between console commands. */
+export function statNames(): string[] {
+  return (
+    'framesIn framesOut dropFrameShort dropEtherType dropNotForUs dropLinkDown ' +
+    'arpIn arpRequestsSent arpRepliesSent arpResolved arpTimeouts arpQueueDrops ' +
+    'arpCacheEvictions dropArpMalformed ipIn ipOut dropIpShort dropIpVersion ' +
+    'dropIpHeaderLength dropIpChecksum dropIpTotalLength dropIpFragment dropIpNotForUs dropIpProtocol ' +
+    'dropIpNoRoute icmpIn icmpEchoReplies dropIcmpChecksum icmpUnreachableIn icmpOtherIn dropIcmpShort ' +
+    'udpIn udpOut dropUdpChecksum dropUdpLength dropUdpNoPort tcpIn ' +
+    'tcpOut dropTcpShort dropTcpChecksum dropTcpHeaderLength dropTcpOptions dropTcpFlags ' +
+    'dropTcpNoSocket dropTcpOutOfWindow dropTcpBadAck tcpRstIn tcpRstOut tcpRetransmits ' +
+    'tcpFastRetransmits tcpRtoTimeouts tcpDupAcks tcpOutOfOrder dropTcpOutOfOrderFull tcpChallengeAcks ' +
+    'tcpChallengeAcksThrottled tcpZeroWindowProbes tcpSackBlocksOut tcpSackBlocksIn dropTcpSackBlocks tcpSackRetransmits tcpEarlyRetransmits tcpDsacksIn tcpSpuriousRecoveriesUndone tcpLostRetransmits tcpActiveOpens tcpPassiveOpens tcpEstablished tcpRefusedNoListener ' +
+    'tcpEmfile tcpAddrNotAvail tcpConnectTimeouts tcpResets tcpUserTimeouts tcpKeepaliveProbes ' +
+    'tcpKeepaliveTimeouts tcpStateTimeouts tcpAborts tcpRetransmitAborts tcpSynQueueFull tcpSynAckRetransmits tcpSynQueueTimeouts ' +
+    'tcpAcceptQueueFull tcpSynCookiesSent tcpSynCookiesAccepted tcpSynCookiesRejected twInserted twRecycled ' +
+    'twExpired twFinReacked twRstIgnored twSynReopened twSynAnsweredWithAck twSegmentsAcked ' +
+    'wdChecks wdLowEntered wdCriticalEntered wdRecovered wdRefusedConnections wdTimeWaitShed ' +
+    'wdConnectionsAborted ' +
+    'dhcpDiscoversSent dhcpRequestsSent dhcpOffersIn dhcpAcksIn dhcpNaksIn dhcpBound dhcpRenewed dhcpExpired dhcpFallbacks dropDhcpMalformed dropDhcpUnmatched dhcpDeclines ' +
+    'dnsQueriesSent dnsRetransmits dnsAnswers dnsCacheHits dnsNxdomain dnsTimeouts dnsLookupsRefused dropDnsMalformed dropDnsSpoofed dropDnsTruncated'
 ).split(' ');
+}

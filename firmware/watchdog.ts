@@ -10,7 +10,9 @@ export const enum HeapLevel {
   CRITICAL = 2,
 }
 
-export const heapLevelNames: string[] = 'ok low critical'.split(' ');
+export function heapLevelNames(): string[] {
+  return 'ok low critical'.split(' ');
+}
 
 /** What one check did, as the watchdog's `listener` hears it (with a detail number). */
 export const enum WatchdogStep {
@@ -27,7 +29,7 @@ export const enum WatchdogStep {
 }
 
 /**
- * The heap watchdog. Every heapCheckInterval ms (from Stack.tick) it reads hal.freeMemory(),
+ * The heap watchdog. Every heapCheckInterval ms (from Stack.tick) it reads hal.memory(),
  * which on a board also runs the garbage collector, and moves between three levels, with
  * heapHysteresis bytes of hysteresis on the way up so that a heap hovering at a threshold does
  * not flap:
@@ -64,7 +66,8 @@ export class HeapWatchdog {
     const tcp = this.tcp;
     this.nextCheck = now + config.heapCheckInterval;
     stats[Stat.wdChecks]++;
-    const free = this.hal.freeMemory();
+    const memory = this.hal.memory();
+    const free = memory.free * memory.blocksize;
     this.free = free;
     const was = this.level;
     let level = was;

@@ -22,6 +22,13 @@ export interface Nic {
   linkUp(): boolean;
 }
 
+/** Variables free and in all, and the bytes one takes: process.memory()'s own fields. @external */
+export interface HeapMemory {
+  free: number;
+  total: number;
+  blocksize: number;
+}
+
 export interface Hal {
   /** Milliseconds since an arbitrary origin, monotonic. */
   now(): number;
@@ -35,8 +42,11 @@ export interface Hal {
   checksum(buf: Uint8Array, offset: number, length: number, initial: number): number;
   /** dst[dstOffset..] = src[srcOffset..srcOffset+length), regions may belong to the same buffer but do not overlap. */
   copy(dst: Uint8Array, dstOffset: number, src: Uint8Array, srcOffset: number, length: number): void;
-  /** Free interpreter memory in bytes (process.memory() on a board, an emulated budget in the simulator). */
-  freeMemory(): number;
+  /**
+   * The interpreter's variable pool (process.memory() on a board, which collects garbage first;
+   * an emulated budget in the simulator). Free bytes are free * blocksize.
+   */
+  memory(): HeapMemory;
   /** One line of console diagnostics. */
   log(line: string): void;
 }

@@ -1,4 +1,4 @@
-import { Hal } from '../hal/hal';
+import { Hal, HeapMemory } from '../hal/hal';
 
 /**
  * The HAL on Node: time from the simulator's virtual clock, a seeded random source so a run
@@ -7,6 +7,7 @@ import { Hal } from '../hal/hal';
  */
 export class NodeHal implements Hal {
   freeBytes = 1 << 20;
+  totalBytes = 1 << 20;
   private seed: number;
   readonly lines: string[] = [];
   echo = false;
@@ -43,8 +44,9 @@ export class NodeHal implements Hal {
     dst.set(src.subarray(srcOffset, srcOffset + length), dstOffset);
   }
 
-  freeMemory(): number {
-    return this.freeBytes;
+  /** The emulated budget, counted in bytes (one-byte variables): `freeBytes` of `totalBytes` free. */
+  memory(): HeapMemory {
+    return { free: this.freeBytes, total: this.totalBytes, blocksize: 1 };
   }
 
   log(line: string): void {

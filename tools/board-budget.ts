@@ -1,128 +1,98 @@
 /**
- * The build's memory check per board: does the firmware fit the board's interpreter variables
- * with the profile's reserve left for the application? A board's use is estimated as
- *   data: the device built exactly as the board builds it (boards/common/profiles.ts config,
- *         its driver, Stack, Net, services, console, NetworkJS adapter), instantiated here under Node and walked
- *         object by object, costed with ESPRUINO.md's measurements: an object or array 1
- *         variable plus 1 per property or element, a typed array 3 variables plus one block
- *         per `blocksize` bytes of its buffer (a view on a buffer already counted: 2), a string
- *         1 variable plus one per 12 characters;
- *   code: the bundle's functions × 6 variables (bundle-report's estimate: code runs from flash).
- * The total must not exceed variables − appReserve.
+ * The build's check of each board bundle against its board, on the interpreter sized like that
+ * board (../shared/espruino), as a board runs it:
+ *   Storage: the pretokenised bundle (what a board stores) takes at most 75% of the board's
+ *            largest Storage file, so the user's own code fits beside it;
+ *   variables: stored as .bootcde and booted from there, the firmware prints its `up:` line and
+ *            leaves at least the profile's appReserve variables free (process.memory(), after a
+ *            garbage collection).
+ * Without the interpreter binaries the Storage check still runs and the variables are reported
+ * as not measured, with the reason.
  */
-import { resolveConfig } from '../firmware/config';
-import { Stack } from '../firmware/stack';
-import { Device } from '../firmware/device';
-import { NetworkJs } from '../firmware/api/network-js';
-import { Hal } from '../hal/hal';
-import { PolledNic } from '../hal/bus';
-import { W5500Driver } from '../hal/drivers/w5500';
-import { Enc28j60Driver } from '../hal/drivers/enc28j60';
-import { SlipNic } from '../hal/drivers/slip';
-import { NodeHal } from '../sim/node-hal';
-import { BoardProfile, boardProfiles, slipMtu } from '../boards/common/profiles';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BoardProfile, boardProfiles } from '../boards/common/profiles';
+import { measureBoot } from '../sim/espruino/board-boot';
+import { interpreterUnavailableReason } from '../sim/espruino/interpreter';
+
+/** The share of a board's largest Storage file a bundle may take. */
+export const storageShare = 0.75;
 
 export interface BoardBudget {
   board: string;
   title: string;
-  /** The board's interpreter variables, and what the firmware may use of them (variables − appReserve). */
+  /** The interpreter build it was measured on (espruino_linux_NAME). */
+  interpreter: string;
+  /** Bytes of the pretokenised bundle, the board's largest Storage file, and the bundle's limit (75% of it). */
+  storedBytes: number;
+  storageFile: number;
+  storageLimit: number;
+  /** The board's variables, and how many must stay free after boot (the profile's appReserve). */
   variables: number;
   appReserve: number;
-  available: number;
-  /** Bytes the stack allocates (stack.memory().total). */
-  stackBytes: number;
-  /** Estimated variables of everything the firmware allocates at boot (stack, driver, services). */
-  dataVariables: number;
-  /** The bundle's functions × 6. */
-  codeVariables: number;
-  total: number;
-  /** available − total; negative means it does not fit. */
-  headroom: number;
-  fits: boolean;
+  /** Measured after boot; null when not measured (`unmeasured` says why). */
+  used: number | null;
+  free: number | null;
+  unmeasured: string;
+  /** What is wrong, one line each; empty when the bundle fits its board. */
+  problems: string[];
 }
 
-const variablesPerStringChars = 12;
-
-/** Estimated interpreter variables of everything reachable from `root`, not entering `exclude`. */
-export function estimateVariables(root: unknown, blocksize: number, exclude: unknown[]): number {
-  const seen = new Set<unknown>(exclude);
-  const buffers = new Set<ArrayBufferLike>();
-  const pending: unknown[] = [root];
-  let total = 0;
-  while (pending.length > 0) {
-    const value = pending.pop();
-    if (typeof value === 'string') {
-      total += 1 + Math.ceil(value.length / variablesPerStringChars);
-      continue;
-    }
-    if (value === null || typeof value !== 'object' || seen.has(value)) continue;
-    seen.add(value);
-    if (ArrayBuffer.isView(value)) {
-      if (buffers.has(value.buffer)) {
-        total += 2;
-      } else {
-        buffers.add(value.buffer);
-        total += 3 + Math.ceil(value.buffer.byteLength / blocksize);
-      }
-      continue;
-    }
-    const keys = Object.keys(value);
-    total += 1 + keys.length;
-    for (const key of keys) pending.push((value as { [key: string]: unknown })[key]);
-  }
-  return total;
-}
-
-/** The profile's NIC driver over a bus that is never used: construction allocates everything the driver ever will. */
-function driverFor(profile: BoardProfile, hal: Hal): { nic: PolledNic; counters: Uint32Array } {
-  const idle = { transfer() {}, write() {}, read() { return 0; } };
-  const mac = new Uint8Array([2, 0x45, 0, 0, 0, 1]);
-  if (profile.nic === 'w5500') return wrap(new W5500Driver(idle, hal, mac));
-  if (profile.nic === 'enc28j60') return wrap(new Enc28j60Driver(idle, hal, mac));
-  if (profile.nic === 'slip') return wrap(new SlipNic(idle, hal, slipMtu));
-  throw new Error('board ' + profile.name + ': unknown nic ' + profile.nic);
-}
-
-function wrap(driver: PolledNic & { counters: Uint32Array }): { nic: PolledNic; counters: Uint32Array } {
-  return { nic: driver, counters: driver.counters };
-}
-
-/** Builds the board's device as boards/common/boot.ts does, with its services started, and costs it. */
-export function budgetFor(profile: BoardProfile, codeVariables: number): BoardBudget {
-  const clock = { now: () => 0 };
-  const hal = new NodeHal(clock, 1);
-  hal.log = () => {};
-  const driver = driverFor(profile, hal);
-  const stack = new Stack(resolveConfig(profile.config), hal, driver.nic);
-  const device = new Device(stack, driver.nic, driver.counters, '');
-  device.start();
-  const adapter = new NetworkJs(stack, (data: string) => new Uint8Array(data.length), stack.dns);
-  const dataVariables = estimateVariables([device, adapter], profile.blocksize, [hal, clock]);
-  const available = profile.variables - profile.appReserve;
-  const total = dataVariables + codeVariables;
-  return {
-    board: profile.name, title: profile.title, variables: profile.variables, appReserve: profile.appReserve, available,
-    stackBytes: stack.memory().total, dataVariables, codeVariables, total, headroom: available - total, fits: total <= available,
-  };
-}
-
-/** Budgets of every bundle (by file name) that is a board with a profile. */
-export function boardBudgets(bundles: { bundle: string; estimatedVariables: number }[]): BoardBudget[] {
+/**
+ * Every board bundle of `dir` that has a profile, checked; boots them on their interpreters
+ * unless `measure` is false or the interpreters are missing.
+ */
+export async function boardBudgets(dir: string, measure = true): Promise<BoardBudget[]> {
   const budgets: BoardBudget[] = [];
   for (const profile of boardProfiles) {
-    const bundle = bundles.find((b) => b.bundle === profile.name + '.js');
-    if (bundle) budgets.push(budgetFor(profile, bundle.estimatedVariables));
+    const stored = path.join(dir, 'pretokenised', profile.name + '.js');
+    if (!fs.existsSync(stored)) continue;
+    budgets.push(await budgetFor(profile, stored, measure));
   }
   return budgets;
 }
 
+async function budgetFor(profile: BoardProfile, stored: string, measure: boolean): Promise<BoardBudget> {
+  const storedBytes = fs.statSync(stored).size;
+  const storageLimit = Math.floor(profile.storageFile * storageShare);
+  const budget: BoardBudget = {
+    board: profile.name, title: profile.title, interpreter: profile.interpreter, storedBytes, storageFile: profile.storageFile, storageLimit,
+    variables: profile.variables, appReserve: profile.appReserve, used: null, free: null, unmeasured: '', problems: [],
+  };
+  if (storedBytes > storageLimit) {
+    budget.problems.push(profile.name + ': ' + storedBytes + ' bytes stored exceed ' + storageLimit + ', 75% of the ' +
+      profile.storageFile + '-byte largest Storage file of a ' + profile.title.split(' + ')[0]);
+  }
+  const unavailable = measure ? interpreterUnavailableReason([profile.interpreter]) : 'not asked to';
+  if (unavailable) {
+    budget.unmeasured = unavailable;
+    return budget;
+  }
+  try {
+    const boot = await measureBoot(profile.interpreter, stored);
+    budget.used = boot.variables.usage;
+    budget.free = boot.variables.free;
+    if (/Uncaught/.test(boot.console)) budget.problems.push(profile.name + ': an uncaught error at boot: ' + boot.console.split('\n').filter((line) => /Uncaught/.test(line))[0]);
+    if (boot.variables.free < profile.appReserve) {
+      budget.problems.push(profile.name + ': ' + boot.variables.free + ' variables free after boot on espruino_linux_' + profile.interpreter +
+        ', fewer than the ' + profile.appReserve + ' the application needs (boards/common/profiles.ts appReserve)');
+    }
+  } catch (error) {
+    budget.problems.push(profile.name + ': did not boot on espruino_linux_' + profile.interpreter + ': ' + (error as Error).message.split('\n')[0]);
+  }
+  return budget;
+}
+
 export function formatBudgets(budgets: BoardBudget[]): string {
-  const rows = [['board', 'variables', 'reserve', 'stack bytes', 'data ~vars', 'code ~vars', 'total', 'headroom', 'budget']];
+  const rows = [['board', 'interpreter', 'stored B', 'of Storage', 'limit', 'variables', 'used', 'free', 'needed free', 'budget']];
   for (const b of budgets) {
-    rows.push([b.board, String(b.variables), String(b.appReserve), String(b.stackBytes), String(b.dataVariables),
-      String(b.codeVariables), String(b.total), String(b.headroom), b.fits ? 'ok' : 'OVER']);
+    rows.push([b.board, b.interpreter, String(b.storedBytes), (100 * b.storedBytes / b.storageFile).toFixed(0) + '%', String(b.storageLimit),
+      String(b.variables), b.used === null ? '-' : String(b.used), b.free === null ? '-' : String(b.free), String(b.appReserve),
+      b.problems.length > 0 ? 'OVER' : b.used === null ? 'not measured' : 'ok']);
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
+  const table = rows.map((row) => row.map((cell, column) => (column <= 1 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
     .join('  ')).join('\n');
+  const unmeasured = budgets.filter((b) => b.unmeasured).map((b) => b.unmeasured);
+  return table + (unmeasured.length > 0 ? '\nvariables not measured: ' + unmeasured[0] : '');
 }

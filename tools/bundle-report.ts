@@ -1,7 +1,8 @@
 /**
- * Size and interpreter cost of every bundle in a directory, with the bundle check's verdict.
+ * Size of every bundle in a directory, with the bundle check's verdict, and each board bundle
+ * checked against its board on the interpreter (tools/board-budget.ts).
  * Usage: node build/tools/bundle-report.js [DIR]   (DIR defaults to dist; writes DIR/report.json,
- * exits non-zero when any bundle has a problem).
+ * exits non-zero when any bundle has a problem). BUDGET=off skips booting the boards.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,18 +11,15 @@ import * as walk from 'acorn-walk';
 import { checkBundle, parseBundle, Problem, unparsable } from './bundle-check';
 import { boardBudgets, formatBudgets } from './board-budget';
 
-/** ESPRUINO.md: loaded from flash, each function object costs about 6 interpreter variables whatever its length. */
-export const variablesPerFunction = 6;
-
 export interface BundleReport {
   /** File name within the directory. */
   bundle: string;
   bytes: number;
+  /** Bytes of its pretokenised form (pretokenised/NAME.js), the form a board stores; 0 when there is none. */
+  pretokenisedBytes: number;
   gzipBytes: number;
-  /** Function declarations, expressions, arrows and methods. */
+  /** Function declarations, expressions, arrows and methods: each costs a board variables (ESPRUINO.md). */
   functions: number;
-  /** functions × variablesPerFunction: the RAM the code takes when loaded from flash. */
-  estimatedVariables: number;
   problems: Problem[];
 }
 
@@ -36,21 +34,22 @@ export function reportBundles(dir: string): BundleReport[] {
     if (problems.length === 0 || !problems[0].message.startsWith(unparsable)) {
       walk.simple(parseBundle(code), { Function() { functions++; } });
     }
+    const pretokenised = path.join(dir, 'pretokenised', name);
     return {
       bundle: name,
       bytes: Buffer.byteLength(code),
+      pretokenisedBytes: fs.existsSync(pretokenised) ? fs.statSync(pretokenised).size : 0,
       gzipBytes: zlib.gzipSync(code, { level: 9 }).length,
       functions,
-      estimatedVariables: functions * variablesPerFunction,
       problems,
     };
   });
 }
 
 function formatTable(reports: BundleReport[]): string {
-  const rows = [['bundle', 'bytes', 'gzip', 'functions', '~variables', 'check']];
+  const rows = [['bundle', 'bytes', 'pretokenised', 'gzip', 'functions', 'check']];
   for (const r of reports) {
-    rows.push([r.bundle, String(r.bytes), String(r.gzipBytes), String(r.functions), String(r.estimatedVariables),
+    rows.push([r.bundle, String(r.bytes), String(r.pretokenisedBytes), String(r.gzipBytes), String(r.functions),
       r.problems.length === 0 ? 'ok' : r.problems.length + (r.problems.length === 1 ? ' problem' : ' problems')]);
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
@@ -58,11 +57,11 @@ function formatTable(reports: BundleReport[]): string {
     .join('  ')).join('\n');
 }
 
-function main(dir: string): number {
+async function main(dir: string): Promise<number> {
   const reports = reportBundles(dir);
-  const budgets = boardBudgets(reports);
+  const budgets = await boardBudgets(dir, process.env.BUDGET !== 'off');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'report.json'), JSON.stringify({ variablesPerFunction, bundles: reports, boards: budgets }, null, 2) + '\n');
+  fs.writeFileSync(path.join(dir, 'report.json'), JSON.stringify({ bundles: reports, boards: budgets }, null, 2) + '\n');
   if (reports.length === 0) {
     console.log('bundle report: no bundles in ' + dir);
     return 0;
@@ -72,10 +71,10 @@ function main(dir: string): number {
   if (budgets.length > 0) {
     console.log('\n' + formatBudgets(budgets));
     for (const budget of budgets) {
-      if (budget.fits) continue;
-      console.error(budget.board + ': ~' + budget.total + ' variables exceed the ' + budget.available + ' left after the ' +
-        budget.appReserve + '-variable application reserve (boards/common/profiles.ts)');
-      failed++;
+      for (const problem of budget.problems) {
+        console.error(problem);
+        failed++;
+      }
     }
   }
   for (const report of reports) {
@@ -88,4 +87,8 @@ function main(dir: string): number {
   return failed > 0 ? 1 : 0;
 }
 
-if (require.main === module) process.exitCode = main(process.argv[2] || 'dist');
+if (require.main === module) {
+  main(process.argv[2] || 'dist').then((status) => {
+    process.exitCode = status;
+  });
+}

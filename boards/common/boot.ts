@@ -22,12 +22,12 @@ declare const global: { NET: NetConsole };
 declare const E: { toUint8Array(data: string): Uint8Array };
 declare function require(module: 'NetworkJS'): { create(driver: NetworkJs): void };
 
-/** The interpreter's hardware SPI object, before setup. */
+/** The interpreter's hardware SPI object, before setup. @external */
 export interface EspruinoSpiSetup extends EspruinoSpiPort {
   setup(options: { sck: string; miso: string; mosi: string; baud: number; mode: number }): void;
 }
 
-/** The interpreter's Serial object, before setup. */
+/** The interpreter's Serial object, before setup. @external */
 export interface EspruinoSerialSetup extends EspruinoSerialPort {
   setup(baud: number, options: { rx?: string; tx?: string }): void;
 }
@@ -44,12 +44,13 @@ const enum Boot {
 }
 
 /**
- * Configures the SPI bus and pulses the module's reset pin. Returns the bus for the driver.
+ * Configures the SPI bus and pulses the module's reset pin; the board's bring-up calls it before
+ * each reset of the chip, so that pins the interpreter rejects are reported and retried like a
+ * chip that does not answer.
  */
-export function setupSpi(port: EspruinoSpiSetup, wiring: SpiWiring): EspruinoSpiSetup {
+export function setupSpi(port: EspruinoSpiSetup, wiring: SpiWiring): void {
   port.setup({ sck: wiring.sck, miso: wiring.miso, mosi: wiring.mosi, baud: wiring.baud, mode: wiring.mode });
   if (wiring.reset) digitalPulse(wiring.reset, 0, 1);
-  return port;
 }
 
 /** Configures the serial port; empty pin names keep the board's defaults. */
@@ -76,11 +77,14 @@ export function boardMac(): Uint8Array {
  * Builds the stack and the default firmware over `nic`, starts the services, sets `NET`,
  * registers the stack as the interpreter's network (so `require("net")` and `require("http")`
  * run over it, names resolved by the stack's DNS resolver; ports 7 and 80 are the firmware's
- * own), and runs the loop every config.tickInterval ms. `reset` brings the chip up (true when
- * it answered); until it does, the loop retries it every two seconds and says so once.
+ * own), and runs the loop every config.tickInterval ms. `bringUp` sets up the bus and resets the
+ * chip, and returns true once the chip has answered (at once, or at a later call for a chip that
+ * needs time after its reset); until it does, the loop calls it again every two seconds and,
+ * after the second failure, says once why: no answer, or the error the interpreter raised (a pin
+ * this chip does not have).
  */
 export function bootBoard(profile: BoardProfile, hal: EspruinoHal, nic: PolledNic, counters: Uint32Array,
-  counterNames: string, reset: () => boolean): Device {
+  counterNames: string, bringUp: () => boolean): Device {
   const stack = new Stack(resolveConfig(profile.config), hal, nic);
   const device = new Device(stack, nic, counters, counterNames);
   device.start();
@@ -89,18 +93,19 @@ export function bootBoard(profile: BoardProfile, hal: EspruinoHal, nic: PolledNi
     return E.toUint8Array(data);
   }, stack.dns));
   let up = false;
-  let warned = false;
+  let failures = 0;
   let resetAt = hal.now() + Boot.firstResetDelay;
   setInterval(function () {
     const now = hal.now();
     if (!up && now >= resetAt) {
-      up = reset();
-      resetAt = now + Boot.resetRetryInterval;
-      if (!up && !warned) {
-        warned = true;
-        hal.log('nic: no ' + profile.nic + ' answered on ' + (profile.spi ? profile.spi.bus + ', CS ' + profile.spi.cs : profile.nic) +
-          '; check the wiring (retrying)');
+      let failure = 'no ' + profile.nic + ' answered on ' + (profile.spi ? profile.spi.bus + ', CS ' + profile.spi.cs : profile.nic) + '; check the wiring';
+      try {
+        up = bringUp();
+      } catch (error) {
+        failure = profile.nic + ' setup failed: ' + error;
       }
+      resetAt = now + Boot.resetRetryInterval;
+      if (!up && ++failures === 2) hal.log('nic: ' + failure + ' (retrying)');
     }
     device.service(now);
   }, stack.config.tickInterval);

@@ -39,6 +39,10 @@ export interface BoardProfile {
   /** Interpreter variables on this board (ESPRUINO.md) and bytes per variable block (process.memory().blocksize). */
   variables: number;
   blocksize: number;
+  /** The Linux build of the interpreter sized like this board (../shared/espruino: espruino_linux_NAME), where the interpreter tier runs the bundle. */
+  interpreter: 'pico' | 'f4disc' | 'wifi' | 'esp32' | 'f767';
+  /** The largest file this board's Storage holds, bytes; the bundle may take at most 75% of it, the rest is the user's. */
+  storageFile: number;
   /** Variables that must stay free for the user's application; the build fails if the firmware leaves fewer. */
   appReserve: number;
   nic: string;
@@ -46,6 +50,8 @@ export interface BoardProfile {
   uart: UartWiring | null;
   /** Config overrides (firmware/config.ts) for this board. */
   config: { [field: string]: unknown };
+  /** Parts of the firmware this board leaves out (firmware/features.ts names them), each for the reason the README's board table gives. */
+  features: { [feature: string]: boolean };
 }
 
 /** The board `npm start` simulates, and the one the README's quick start flashes. */
@@ -78,7 +84,8 @@ const smallMemory = {
 };
 
 export const esp32W5500: BoardProfile = {
-  name: 'esp32-w5500', title: 'ESP32 + W5500', espruinoBoard: 'ESP32', variables: 16383, blocksize: 16, appReserve: 5000,
+  name: 'esp32-w5500', title: 'ESP32 + W5500', espruinoBoard: 'ESP32', variables: 16383, blocksize: 16, appReserve: 8000,
+  interpreter: 'esp32', storageFile: 917472, features: {},
   nic: 'w5500',
   spi: { bus: 'SPI2', sck: 'D18', miso: 'D19', mosi: 'D23', cs: 'D5', reset: 'D4', baud: 8000000, mode: 0 },
   uart: null,
@@ -86,7 +93,8 @@ export const esp32W5500: BoardProfile = {
 };
 
 export const esp32Enc28j60: BoardProfile = {
-  name: 'esp32-enc28j60', title: 'ESP32 + ENC28J60', espruinoBoard: 'ESP32', variables: 16383, blocksize: 16, appReserve: 5000,
+  name: 'esp32-enc28j60', title: 'ESP32 + ENC28J60', espruinoBoard: 'ESP32', variables: 16383, blocksize: 16, appReserve: 8000,
+  interpreter: 'esp32', storageFile: 917472, features: {},
   nic: 'enc28j60',
   spi: { bus: 'SPI2', sck: 'D18', miso: 'D19', mosi: 'D23', cs: 'D5', reset: 'D4', baud: 8000000, mode: 0 },
   uart: null,
@@ -94,7 +102,8 @@ export const esp32Enc28j60: BoardProfile = {
 };
 
 export const picoEnc28j60: BoardProfile = {
-  name: 'pico-enc28j60', title: 'Espruino Pico + ENC28J60', espruinoBoard: 'PICO_R1_3', variables: 5100, blocksize: 16, appReserve: 1000,
+  name: 'pico-enc28j60', title: 'Espruino Pico + ENC28J60', espruinoBoard: 'PICO_R1_3', variables: 5100, blocksize: 16, appReserve: 1500,
+  interpreter: 'pico', storageFile: 49120, features: { withConfigCheck: false },
   nic: 'enc28j60',
   spi: { bus: 'SPI2', sck: 'B13', miso: 'B14', mosi: 'B15', cs: 'B10', reset: 'B1', baud: 4000000, mode: 0 },
   uart: null,
@@ -104,7 +113,7 @@ export const picoEnc28j60: BoardProfile = {
 /** Espruino WiFi (8,190 variables): 6 sockets with 1.5 KB rings; its own ESP8266 stays unused. */
 export const espruinoWifiW5500: BoardProfile = {
   name: 'espruino-wifi-w5500', title: 'Espruino WiFi + W5500', espruinoBoard: 'ESPRUINOWIFI', variables: 8190, blocksize: 16,
-  appReserve: 2000, nic: 'w5500',
+  appReserve: 3000, interpreter: 'wifi', storageFile: 65504, features: { withConfigCheck: false }, nic: 'w5500',
   spi: { bus: 'SPI1', sck: 'A5', miso: 'A6', mosi: 'A7', cs: 'B0', reset: 'B1', baud: 8000000, mode: 0 },
   uart: null,
   config: {
@@ -117,7 +126,7 @@ export const espruinoWifiW5500: BoardProfile = {
 /** STM32F4 Discovery (5,450 variables): SPI2, since SPI1 carries the on-board accelerometer. */
 export const stm32f4discoveryEnc28j60: BoardProfile = {
   name: 'stm32f4discovery-enc28j60', title: 'STM32F4 Discovery + ENC28J60', espruinoBoard: 'STM32F4DISCOVERY', variables: 5450,
-  blocksize: 16, appReserve: 1200, nic: 'enc28j60',
+  blocksize: 16, appReserve: 1500, interpreter: 'f4disc', storageFile: 262112, features: { withConfigCheck: false }, nic: 'enc28j60',
   spi: { bus: 'SPI2', sck: 'B13', miso: 'B14', mosi: 'B15', cs: 'B12', reset: 'B11', baud: 4000000, mode: 0 },
   uart: null,
   config: smallMemory,
@@ -130,7 +139,8 @@ export const stm32f4discoveryEnc28j60: BoardProfile = {
  * the board's default pins; on an ESP32, whose Serial1 is the USB console, Serial2 on D16/D17.
  */
 export const slip: BoardProfile = {
-  name: 'slip', title: 'any board + SLIP', espruinoBoard: 'PICO_R1_3', variables: 5100, blocksize: 16, appReserve: 1000,
+  name: 'slip', title: 'any board + SLIP', espruinoBoard: 'PICO_R1_3', variables: 5100, blocksize: 16, appReserve: 1500,
+  interpreter: 'pico', storageFile: 49120, features: { withConfigCheck: false },
   nic: 'slip', spi: null,
   uart: { port: 'Serial1', rx: '', tx: '', baud: 115200, capacity: 2048 },
   config: {
@@ -146,3 +156,24 @@ export const slipMtu = 576;
 export const boardProfiles: BoardProfile[] = [
   esp32W5500, esp32Enc28j60, picoEnc28j60, espruinoWifiW5500, stm32f4discoveryEnc28j60, slip,
 ];
+
+/**
+ * The self-test (boards/selftest.ts): two stacks on an in-memory wire, no NIC, sized for the
+ * smallest board so that it runs on every one.
+ */
+export const selftest: BoardProfile = {
+  name: 'selftest', title: 'self-test, any board', espruinoBoard: 'PICO_R1_3', variables: 5100, blocksize: 16, appReserve: 0,
+  interpreter: 'pico', storageFile: 49120, nic: 'none', spi: null, uart: null,
+  config: {
+    sockets: 2, sendBuffer: 1024, receiveBuffer: 1024, listeners: 2, synQueue: 2, backlog: 2, reassemblyRanges: 2,
+    timeWaitCapacity: 4, arpEntries: 2, arpPendingFrames: 1, udpBindings: 1, mss: 536, memoryBudget: 16384, ip: '192.0.2.1',
+  },
+  features: { withConfigCheck: false, withDhcp: false, withDns: false },
+};
+
+/** The profile of the bundle `name` (boards/NAME.ts), or null for a board file without one. */
+export function profileOf(name: string): BoardProfile | null {
+  const all = boardProfiles.concat([selftest]);
+  for (let i = 0; i < all.length; i++) if (all[i].name === name) return all[i];
+  return null;
+}

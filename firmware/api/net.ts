@@ -56,7 +56,8 @@ export class Net implements StackEventSink {
       this.open(socket, ip, options);
       return socket;
     }
-    const started = this.stack.dns.lookup(host, (error, address) => {
+    const dns = this.stack.dns;
+    const started = !dns ? Err.EINVAL : dns.lookup(host, (error, address) => {
       if (socket.destroyed) return;
       if (error) this.fail(socket, error as NetError);
       else this.open(socket, address, options);

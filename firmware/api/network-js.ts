@@ -39,6 +39,15 @@ export interface HostResolver {
   lookup(name: string, callback: (error: Error | null, ip: number) => void): number;
 }
 
+/** The methods the interpreter calls on a NetworkJS driver, by these names. @external */
+export interface NetworkJsDriver {
+  create(host: string | undefined, port: number, socketType?: number): number;
+  close(socket: number): void;
+  accept(serverSocket: number): number;
+  recv(socket: number, maxLen: number): string | number;
+  send(socket: number, data: string): number;
+}
+
 const enum Handle {
   FREE = 0,
   CONNECTION = 1,
@@ -87,7 +96,7 @@ function socketError(err: number): number {
  * UDP and TLS sockets are refused with BAD_ARGUMENT. `toBytes` turns the interpreter's string
  * into bytes natively (E.toUint8Array on a board).
  */
-export class NetworkJs {
+export class NetworkJs implements NetworkJsDriver {
   private readonly kinds: Uint8Array;
   /** The slot, listener id, or SocketError of each handle, by kind. */
   private readonly refs: Int16Array;

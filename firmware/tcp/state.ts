@@ -13,5 +13,7 @@ export const enum TcpState {
   TIME_WAIT = 10,
 }
 
-export const tcpStateNames: string[] =
-  'CLOSED LISTEN SYN_SENT SYN_RECEIVED ESTABLISHED FIN_WAIT_1 FIN_WAIT_2 CLOSE_WAIT CLOSING LAST_ACK TIME_WAIT'.split(' ');
+/** The states' names by TcpState, made when asked for (a board keeps no copy between console commands). */
+export function tcpStateNames(): string[] {
+  return 'CLOSED LISTEN SYN_SENT SYN_RECEIVED ESTABLISHED FIN_WAIT_1 FIN_WAIT_2 CLOSE_WAIT CLOSING LAST_ACK TIME_WAIT'.split(' ');
+}

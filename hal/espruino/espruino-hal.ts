@@ -1,4 +1,4 @@
-import { Hal } from '../hal';
+import { Hal, HeapMemory } from '../hal';
 
 /*
  * The interpreter's globals this file uses, declared here rather than taken from @types/espruino
@@ -7,7 +7,7 @@ import { Hal } from '../hal';
  */
 declare const E: { sum(values: Uint16Array): number; hwRand(): number };
 declare function getTime(): number;
-declare const process: { memory(): { free: number; blocksize: number } };
+declare const process: { memory(): HeapMemory };
 declare const console: { log(line: string): void };
 
 const enum Tuning {
@@ -17,8 +17,9 @@ const enum Tuning {
    * (ESPRUINO.md: 1500 bytes at 135/s by loop, 13,100/s through E.sum).
    */
   nativeSumMinBytes = 16,
-  /** What freeMemory reports under Node, where the interpreter's heap does not exist. */
-  nodeFreeBytes = 16 << 20,
+  /** What memory() reports under Node, where the interpreter's heap does not exist: 16 MB, all free. */
+  nodeVariables = 1 << 20,
+  nodeBlocksize = 16,
 }
 
 /**
@@ -78,10 +79,8 @@ export class EspruinoHal implements Hal {
   }
 
   /** On a board this also runs the garbage collector, so only the heap watchdog's interval calls it. */
-  freeMemory(): number {
-    if (!this.native) return Tuning.nodeFreeBytes;
-    const memory = process.memory();
-    return memory.free * memory.blocksize;
+  memory(): HeapMemory {
+    return this.native ? process.memory() : { free: Tuning.nodeVariables, total: Tuning.nodeVariables, blocksize: Tuning.nodeBlocksize };
   }
 
   log(line: string): void {

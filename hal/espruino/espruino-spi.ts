@@ -1,6 +1,6 @@
 import { SpiBus } from '../bus';
 
-/** The interpreter's SPI object (SPI1, SPI2 or `new SPI()`), already set up by the board with pins, baud and mode. */
+/** The interpreter's SPI object (SPI1, SPI2 or `new SPI()`), already set up by the board with pins, baud and mode. @external */
 export interface EspruinoSpiPort {
   /** Shifts `data` out with `cs` held low and returns what came back, as a new array of the same type. */
   send(data: Uint8Array, cs: unknown): Uint8Array;

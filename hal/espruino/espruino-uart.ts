@@ -1,6 +1,6 @@
 import { Uart } from '../bus';
 
-/** The interpreter's Serial object (Serial1, Serial2, ...), already set up by the board with baud rate and pins. */
+/** The interpreter's Serial object (Serial1, Serial2, ...), already set up by the board with baud rate and pins. @external */
 export interface EspruinoSerialPort {
   on(event: 'data', handler: (data: string) => void): void;
   write(data: Uint8Array): void;

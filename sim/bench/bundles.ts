@@ -1,22 +1,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-export interface BundleSize {
-  bundle: string;
-  /** Minified (terser) bundle bytes, and gzipped. */
-  bytes: number;
-  gzipBytes: number;
-  functions: number;
-  /** Interpreter variables the code takes when loaded from flash (about 6 per function, ESPRUINO.md). */
-  estimatedVariables: number;
+import { BundleReport } from '../../tools/bundle-report';
+import { BoardBudget } from '../../tools/board-budget';
+
+/** What the build measured (dist/report.json, written by tools/bundle-report): every bundle's size, and each board's budget on its interpreter. */
+export interface BuildReport {
+  bundles: BundleReport[];
+  boards: BoardBudget[];
 }
 
-/** Bundle sizes per board from the build's report (dist/report.json, written by tools/bundle-report). */
-export function readBundleSizes(distDir: string): BundleSize[] {
+export function readBuildReport(distDir: string): BuildReport {
   const file = path.join(distDir, 'report.json');
-  if (!fs.existsSync(file)) return [];
-  const report = JSON.parse(fs.readFileSync(file, 'utf8')) as { bundles: BundleSize[] };
-  return report.bundles.map((b) => ({
-    bundle: b.bundle, bytes: b.bytes, gzipBytes: b.gzipBytes, functions: b.functions, estimatedVariables: b.estimatedVariables,
-  }));
+  if (!fs.existsSync(file)) return { bundles: [], boards: [] };
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as BuildReport;
 }

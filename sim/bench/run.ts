@@ -13,8 +13,9 @@ import { measureMemory, MemoryResult } from './memory';
 import { runChurn, ChurnResult, NUTOS_SOCKET_BYTES } from './churn';
 import { runThroughput } from './throughput';
 import { timePerSegment, allocationsPerSegment, PerPacketAllocations } from './per-packet';
-import { readBundleSizes, BundleSize } from './bundles';
-import { boardBudgets, BoardBudget } from '../../tools/board-budget';
+import { readBuildReport } from './bundles';
+import { BoardBudget } from '../../tools/board-budget';
+import { BundleReport } from '../../tools/bundle-report';
 import { runTapBench, TapResult } from './tap';
 import { summarize, formatSummary, Summary } from './summary';
 import { renderPlot } from './plot';
@@ -70,13 +71,13 @@ export interface BenchResults {
   node: string;
   plan: BenchPlan;
   memory: MemoryResult;
-  /** Each board as flashed: the build's budget check (tools/board-budget.ts) on the bundles in distDir. */
+  /** Each board as flashed, as the build measured it on its interpreter (tools/board-budget.ts). */
   boardBudgets: BoardBudget[];
   churn: ChurnFigures[];
   throughput: ThroughputFigures[];
   perPacket: { nsPerSegment: Summary; segmentsPerRun: number; allocations: PerPacketAllocations[] };
   tap: TapResult;
-  bundles: BundleSize[];
+  bundles: BundleReport[];
   goals: { goal: string; met: boolean; figure: string }[];
   seconds: number;
 }
@@ -97,7 +98,8 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
   const started = Date.now();
   log('1/6 memory');
   const memory = measureMemory(plan.boardsDir);
-  const budgets = boardBudgets(readBundleSizes(plan.distDir));
+  const build = readBuildReport(plan.distDir);
+  const budgets = build.boards;
 
   log('2/6 churn: ' + plan.churnConnections + ' connections x ' + plan.runs + ' runs x 2 policies');
   const churn: ChurnFigures[] = [];
@@ -139,7 +141,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
   ];
 
   log('6/6 bundle sizes');
-  const bundles = readBundleSizes(plan.distDir);
+  const bundles = build.bundles;
 
   const firmwareAllocations = allocations[0].byArea.filter((a) => a.where === 'firmware')[0];
   const goals = [
@@ -177,8 +179,9 @@ export function renderTable(r: BenchResults): string {
   rows.push(['1 memory', 'default configuration total', m.defaultReport.total + ' B, ' + m.defaultEspruinoVariables + ' vars']);
   for (const b of m.boards) rows.push(['1 memory', 'board ' + b.board + ' (' + b.config + ', ' + b.sockets + ' sockets), per stack', b.bytes + ' B, ' + b.espruinoVariables + ' vars']);
   for (const b of r.boardBudgets) {
-    rows.push(['1 memory', 'board ' + b.board + ' as flashed: stack bytes; variables of data + code of ' + b.available + ' left by the app reserve',
-      b.stackBytes + ' B; ' + b.dataVariables + ' + ' + b.codeVariables + ' = ' + b.total + ' vars, headroom ' + b.headroom]);
+    rows.push(['1 memory', 'board ' + b.board + ' as flashed, on espruino_linux_' + b.interpreter + ': stored bytes (share of Storage); variables used, free (needed free)',
+      b.storedBytes + ' B (' + (100 * b.storedBytes / b.storageFile).toFixed(0) + '%); ' +
+      (b.used === null ? 'not measured: ' + b.unmeasured : b.used + ' used, ' + b.free + ' free of ' + b.variables + ' (' + b.appReserve + ')')]);
   }
   for (const c of r.churn) {
     rows.push(['2 churn', c.policy === 'table' ? 'seed 000 loop, TIME_WAIT table (ours), conn/s of CPU' : 'seed 000 loop, TIME_WAIT in full sockets (Nut/OS model), conn/s of CPU',
@@ -197,7 +200,7 @@ export function renderTable(r: BenchResults): string {
     rows.push(['5 per packet', 'allocations per segment, ' + (a.kind === 'viewFree' ? 'firmware alone (view-free HAL and wire)' : 'as shipped (Node HAL + memory wire)'),
       a.byArea.filter((x) => x.allocationsPerSegment > 0.005).map((x) => x.where + ' ' + x.allocationsPerSegment.toFixed(2) + ' (' + x.bytesPerSegment.toFixed(0) + ' B)').join(', ') || '0']);
   }
-  for (const b of r.bundles) rows.push(['6 bundle', b.bundle, b.bytes + ' B minified, ' + b.gzipBytes + ' B gzip, ' + b.functions + ' functions (~' + b.estimatedVariables + ' vars)']);
+  for (const b of r.bundles) rows.push(['6 bundle', b.bundle, b.bytes + ' B minified, ' + b.pretokenisedBytes + ' B pretokenised, ' + b.gzipBytes + ' B gzip, ' + b.functions + ' functions']);
   for (const g of r.goals) rows.push(['goal', g.goal, (g.met ? 'MET' : 'NOT MET') + ': ' + g.figure]);
   return '| group | figure | median (min-max) |\n|---|---|---|\n' + rows.map((row) => '| ' + row.join(' | ') + ' |').join('\n') + '\n';
 }

@@ -65,7 +65,7 @@ const bannerLine = /^( _|\| |\|_|\s*$|Espruino is Open Source|only by sales of|h
 
 /**
  * A running interpreter. `output` holds everything it printed so far (line ends as \n, the
- * start-up banner removed); `waitFor` resolves when a pattern appears; `send` types a line at
+ * start-up banner and terminal escapes removed); `waitFor` resolves when a pattern appears; `send` types a line at
  * its console.
  */
 export class InterpreterProcess {
@@ -79,7 +79,8 @@ export class InterpreterProcess {
   constructor(readonly build: InterpreterBuild, readonly folder: string, args: string[]) {
     this.child = spawn(interpreterPath(build), args, { cwd: folder, stdio: ['pipe', 'pipe', 'pipe'] });
     const take = (chunk: Buffer) => {
-      const text = this.partial + chunk.toString('latin1').replace(/\r/g, '');
+      // The console redraws its prompt with terminal escapes (ESC [ J): only the text matters here.
+      const text = (this.partial + chunk.toString('latin1')).replace(/\r|\x1b\[[0-9;]*[A-Za-z]/g, '');
       const lines = text.split('\n');
       this.partial = lines.pop() as string;
       for (const line of lines) if (!bannerLine.test(line)) this.output += line + '\n';
@@ -141,12 +142,13 @@ export class InterpreterProcess {
 
   /**
    * Evaluates `expression` at the console and resolves with what it printed between two markers,
-   * so a reply is never confused with the firmware's own output.
+   * so a reply is never confused with the firmware's own output (nor with the console's echo of
+   * the line typed, which carries the markers only split in two).
    */
   async evaluate(expression: string, timeoutMs = 10000): Promise<string> {
     const tag = 'R' + Math.floor(Math.random() * 1e9).toString(36);
     const from = this.text().length;
-    this.send('print("<' + tag + '>"+(' + expression + ')+"</' + tag + '>")');
+    this.send('print("<"+"' + tag + '>"+(' + expression + ')+"</"+"' + tag + '>")');
     const match = await this.waitFor(new RegExp('<' + tag + '>([\\s\\S]*?)</' + tag + '>'), timeoutMs, from);
     return match[1];
   }

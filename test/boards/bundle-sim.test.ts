@@ -44,12 +44,17 @@ interface Board {
 /** The board's bus: an SPI chip model on a link, or (for SLIP) the serial ports' setup, given the context to add them to. */
 type Wiring = (context: { [name: string]: unknown }, board: Board, link: Link) => { stack: Stack; net: Net } | void;
 
-function spiChip(t: ExecutionContext, name: string, chip: (link: Link, clock: VirtualClock) => SpiChipModel): Wiring {
+/** `invalidPinSetups`: how many setup() calls throw first, as the interpreter does for a pin the chip does not have. */
+function spiChip(t: ExecutionContext, name: string, chip: (link: Link, clock: VirtualClock) => SpiChipModel, invalidPinSetups = 0): Wiring {
   const profile = boardProfiles.filter((p) => p.name === name)[0];
   return (context, board, link) => {
     const spi = new FakeSpi(chip(link, board.clock));
+    let refusals = invalidPinSetups;
     context[(profile.spi as { bus: string }).bus] = {
-      setup: (options: unknown) => board.spiSetup.push(options),
+      setup: (options: unknown) => {
+        if (refusals-- > 0) throw new Error('Invalid pin');
+        board.spiSetup.push(options);
+      },
       send: (data: Uint8Array, cs: string) => {
         t.is(cs, (profile.spi as { cs: string }).cs);
         const copy = new Uint8Array(data);
@@ -74,7 +79,7 @@ function boot(name: string, wiring: Wiring, espruinoBoard?: string): Board {
       toUint8Array: (data: string) => new Uint8Array(Buffer.from(data, 'latin1')),
     },
     getTime: () => clock.now() / 1000,
-    process: { memory: () => ({ free: 9000, blocksize: 16 }), env: { BOARD: espruinoBoard || profile.espruinoBoard } },
+    process: { memory: () => ({ free: 9000, total: 16383, blocksize: 16 }), env: { BOARD: espruinoBoard || profile.espruinoBoard } },
     console: { log: (line: string) => logs.push(line) },
     setInterval: (callback: () => void, ms: number) => {
       const again = () => {
@@ -150,6 +155,7 @@ function exercise(t: ExecutionContext, board: Board): void {
 
 test('the esp32-w5500 bundle boots on an emulated ESP32, leases an address, serves echo and HTTP, resolves names for net.connect, and answers NET', (t) => {
   const board = boot('esp32-w5500', withRouter(spiChip(t, 'esp32-w5500', (link) => new W5500Model(link))));
+  t.true(runUntil(board, () => board.spiSetup.length > 0, 1000), 'the bus is set up at the first bring-up');
   t.deepEqual(board.spiSetup, [{ sck: 'D18', miso: 'D19', mosi: 'D23', baud: 8000000, mode: 0 }]);
   t.deepEqual(board.pulses, [['D4', 0, 1]], 'the W5500 reset pin pulsed low');
   t.regex(board.logs[0], /^up: DHCP, fallback 192\.168\.1\.50, echo on 7, HTTP on 80, stack memory \d+ bytes/);
@@ -173,8 +179,17 @@ test('the esp32-w5500 bundle boots on an emulated ESP32, leases an address, serv
   }
 });
 
+test('pins the interpreter rejects are reported once on the console and retried, never thrown; the board comes up once they are accepted', (t) => {
+  const board = boot('pico-enc28j60', spiChip(t, 'pico-enc28j60', (link, clock) => new Enc28j60Model(link, clock), 3));
+  t.true(runUntil(board, () => board.pulses.length > 0, 10000), 'setup retried until the pins were accepted');
+  t.deepEqual(board.logs.filter((line) => line.startsWith('nic:')), ['nic: enc28j60 setup failed: Error: Invalid pin (retrying)']);
+  waitForAddress(t, board, /^dhcp: no lease after 1 attempts?, using 192\.168\.1\.50/);
+  exercise(t, board);
+});
+
 test('the pico-enc28j60 bundle boots with an ENC28J60, and the interpreter\'s http runs over its NetworkJS', (t) => {
   const board = boot('pico-enc28j60', spiChip(t, 'pico-enc28j60', (link, clock) => new Enc28j60Model(link, clock)));
+  t.true(runUntil(board, () => board.pulses.length > 0, 1000), 'the bus is set up at the first bring-up');
   t.deepEqual(board.pulses, [['B1', 0, 1]]);
   waitForAddress(t, board, /^dhcp: no lease after 1 attempts?, using 192\.168\.1\.50/);
   exercise(t, board);

@@ -92,9 +92,12 @@ test('timewait: count, capacity, recycles and sheds, and the oldest records with
   finish(t, network, [dev, peer], [], [server]);
 });
 
-test('mem: bytes by structure, adding up to the total, and the budget', (t) => {
+test('mem: bytes by structure, adding up to the total, and the budget; then the interpreter\'s free and total variables', (t) => {
   const { network, dev, peer, run } = setup();
+  dev.hal.freeBytes = 70000;
+  dev.hal.totalBytes = 90000;
   const lines = run('mem');
+  t.is(lines.pop(), 'interpreter: 70000 of 90000 variables free (1 B each)', 'the simulator counts its emulated heap in bytes');
   const report = dev.stack.memory();
   let sum = 0;
   for (const line of lines.slice(0, -1)) {

@@ -28,7 +28,7 @@ for (const link of links) {
     t.is(formatIp(device.stack.netif.localIp()), POOL_START);
     t.is(formatIp(dhcp.leaseRouter), ROUTER);
     t.is(formatIp(dhcp.leaseNetmask), '255.255.255.0');
-    t.is(formatIp(device.stack.dns.server), ROUTER);
+    t.is(formatIp(device.stack.dns!.server), ROUTER);
     t.is(dhcp.leaseSeconds, 600);
     t.is(stat(device, 'dhcpBound'), 1);
     t.true(device.hal.lines.some((line) => line.indexOf('dhcp: bound ' + POOL_START) === 0));

@@ -47,6 +47,6 @@ export function boundPorts(device: Device): number[] {
  */
 export function assertLanClean(t: ExecutionContext, device: Device): void {
   assertBackToStart(t, device);
-  t.is(device.stack.dns.pending(), 0, device.name + ': no DNS lookup pending');
+  t.is(device.stack.dns!.pending(), 0, device.name + ': no DNS lookup pending');
   t.deepEqual(boundPorts(device), device.stack.dhcp ? [68] : [], device.name + ': only the DHCP port bound');
 }

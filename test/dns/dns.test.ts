@@ -29,7 +29,7 @@ function staticDevice(lan: Lan, overrides: { [field: string]: unknown } = {}): D
 
 function resolve(t: ExecutionContext, lan: Lan, device: Device, name: string, limit = 30 * SECOND): Result {
   let result: Result | null = null;
-  t.is(device.stack.dns.lookup(name, (error, ip) => {
+  t.is(device.stack.dns!.lookup(name, (error, ip) => {
     result = { error, ip: formatIp(ip), at: lan.network.now };
   }), 0, 'lookup started');
   t.true(lan.network.runUntil(() => result !== null, limit, 1), 'called back');
@@ -111,7 +111,7 @@ for (const link of links) {
     const lan = makeLan(link.options, {}, records);
     const device = staticDevice(lan, { dnsLookups: 2 });
     const results: string[] = [];
-    const dns = device.stack.dns;
+    const dns = device.stack.dns!;
     t.is(dns.lookup('example.test', (error, ip) => results.push('a ' + formatIp(ip))), 0);
     t.is(dns.lookup('short.test', (error, ip) => results.push('b ' + formatIp(ip))), 0);
     t.is(dns.lookup('long.test', () => results.push('never')), Err.EMFILE, 'third lookup refused');
@@ -216,7 +216,7 @@ test('DNS: a truncated answer is dropped and counted', (t) => {
 test('DNS: names that are not hostnames are refused at once, dotted addresses pass through', (t) => {
   const lan = makeLan({}, {}, records);
   const device = staticDevice(lan, { dnsNameLength: 16 });
-  const dns = device.stack.dns;
+  const dns = device.stack.dns!;
   for (const bad of ['', '.', 'a..b', '.a', 'has space.test', 'x'.repeat(64) + '.test', 'fourteen-chars.test']) {
     t.is(dns.lookup(bad, () => t.fail()), Err.EINVAL, JSON.stringify(bad));
   }

@@ -14,7 +14,7 @@ const MEGABYTE = 1 << 20;
 const OUR_MAC = macFor(2);
 
 function stat(stats: Uint32Array, name: string): number {
-  return stats[statNames.indexOf(name)];
+  return stats[statNames().indexOf(name)];
 }
 
 /** The driver over the model, with a raw probe on the link that records and injects frames. */

@@ -12,7 +12,7 @@ const PEER_IP = '192.0.2.1';
 const MEGABYTE = 1 << 20;
 
 function stat(stats: Uint32Array, name: string): number {
-  return stats[statNames.indexOf(name)];
+  return stats[statNames().indexOf(name)];
 }
 
 /** The driver alone on one end of a line; the other end is a raw port the test writes and reads. */

@@ -9,7 +9,7 @@ import { BoardOptions, Collector, DEVICE_IP, Peer, W5500Board, echo, handshake, 
 const MEGABYTE = 1 << 20;
 
 function stat(stats: Uint32Array, name: string): number {
-  return stats[statNames.indexOf(name)];
+  return stats[statNames().indexOf(name)];
 }
 
 interface Run {

@@ -165,7 +165,7 @@ function run(t: import('ava').ExecutionContext, rig: Rig, withEthernet: boolean,
   const often = numRuns / 400;
   for (const stat of [Stat.udpIn, Stat.icmpEchoReplies, Stat.icmpUnreachableIn, Stat.dropUdpLength, Stat.dropUdpChecksum,
     Stat.dropUdpNoPort, Stat.dropIpFragment, Stat.dropIpTotalLength, Stat.dropIpHeaderLength, Stat.dropIcmpChecksum]) {
-    t.true(rig.stats[stat] > often, statNames[stat]);
+    t.true(rig.stats[stat] > often, statNames()[stat]);
   }
   assertNoLeaks(t, rig, memory);
 }

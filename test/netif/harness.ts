@@ -240,7 +240,7 @@ export function snapshot(stats: Uint32Array): number[] {
 
 export function changed(before: number[], stats: Uint32Array): { [name: string]: number } {
   const names: { [name: string]: number } = {};
-  for (let i = 0; i < stats.length; i++) if (stats[i] !== before[i]) names[statNames[i]] = stats[i] - before[i];
+  for (let i = 0; i < stats.length; i++) if (stats[i] !== before[i]) names[statNames()[i]] = stats[i] - before[i];
   return names;
 }
 

@@ -252,7 +252,7 @@ for (const state of Object.keys(steering)) {
   test(`RST from the peer in ${state}: ECONNRESET, slot freed, no TIME_WAIT`, (t) => {
     const s = established(t, stateSeed, state);
     steering[state](s);
-    t.is(tcpStateNames[s.client.stack.tcp.state(s.socket.slot)], state, 'steered into ' + state);
+    t.is(tcpStateNames()[s.client.stack.tcp.state(s.socket.slot)], state, 'steered into ' + state);
     const errors: string[] = [];
     let closedWithError = false;
     watch(s.socket, errors).on('close', (hadError: boolean) => {

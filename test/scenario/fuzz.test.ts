@@ -210,10 +210,10 @@ test('fuzz: 100,000 frames into a live stack with a listener and an established 
   for (const s of [Stat.dropFrameShort, Stat.dropIpHeaderLength, Stat.dropIpTotalLength, Stat.dropUdpNoPort, Stat.dropUdpLength, Stat.dropUdpChecksum,
     Stat.arpIn, Stat.dropTcpShort, Stat.dropTcpChecksum, Stat.dropTcpHeaderLength, Stat.dropTcpOptions, Stat.dropTcpFlags,
     Stat.dropTcpNoSocket, Stat.dropTcpOutOfWindow, Stat.tcpChallengeAcks, Stat.tcpSynCookiesSent]) {
-    t.true(device.stack.stats[s] > 20, statNames[s] + ' reached: ' + device.stack.stats[s]);
+    t.true(device.stack.stats[s] > 20, statNames()[s] + ' reached: ' + device.stack.stats[s]);
   }
   const counts: { [name: string]: number } = {};
-  for (const s of OUTCOMES.concat(TCP_DROPS)) counts[statNames[s]] = device.stack.stats[s];
+  for (const s of OUTCOMES.concat(TCP_DROPS)) counts[statNames()[s]] = device.stack.stats[s];
   t.log('fuzz', FRAMES, 'frames in', realMs, 'ms;', JSON.stringify(counts));
 
   // Half-open records, ARP waits and challenge-ACK budgets run out; the connection lives on.

@@ -147,7 +147,7 @@ export function liveCounts(device: { stack: Stack }): LiveCounts {
 }
 
 export function stat(device: Device, name: string): number {
-  const index = statNames.indexOf(name);
+  const index = statNames().indexOf(name);
   if (index < 0) throw new Error('no counter ' + name);
   return device.stack.stats[index];
 }

@@ -160,7 +160,7 @@ export class Env {
   }
 
   stat(name: string): number {
-    const index = statNames.indexOf(name);
+    const index = statNames().indexOf(name);
     if (index < 0) throw new Error('no counter ' + name);
     return this.stats[index];
   }

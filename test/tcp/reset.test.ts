@@ -38,14 +38,14 @@ function inState(t: ExecutionContext, env: Env, state: TcpState): { slot: number
   }
   env.take();
   env.events.take(slot);
-  t.is(env.tcp.state(slot), state, 'fixture reached ' + tcpStateNames[state]);
+  t.is(env.tcp.state(slot), state, 'fixture reached ' + tcpStateNames()[state]);
   return { slot, sndNxt: sndNxt >>> 0, rcvNxt: rcvNxt >>> 0 };
 }
 
 const synchronized = [TcpState.ESTABLISHED, TcpState.FIN_WAIT_1, TcpState.FIN_WAIT_2, TcpState.CLOSE_WAIT, TcpState.CLOSING, TcpState.LAST_ACK];
 
 for (const state of synchronized) {
-  const name = tcpStateNames[state];
+  const name = tcpStateNames()[state];
 
   test(`${name}: RST at exactly rcv.nxt resets (ECONNRESET), no reply`, (t) => {
     const env = new Env();

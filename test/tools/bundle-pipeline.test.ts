@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { checkBundle } from '../../tools/bundle-check';
-import { reportBundles, variablesPerFunction } from '../../tools/bundle-report';
+import { reportBundles } from '../../tools/bundle-report';
 
 // ava runs test files with the project root as the working directory.
 const root = process.cwd();
@@ -25,7 +25,7 @@ function referenceChecksum(buf: Uint8Array, offset: number, length: number, init
   return sum;
 }
 
-/** What test/tools/fixture-board/fixture.ts prints, given what freeMemory reports. */
+/** What test/tools/fixture-board/fixture.ts prints, given the free bytes memory() reports. */
 function expectedLine(freeMemory: number): string {
   const data = new Uint8Array(101);
   for (let i = 0; i < data.length; i++) data[i] = (i * 37 + 11) & 255;
@@ -38,7 +38,8 @@ test('a board builds into one self-contained ES5 bundle that passes the check an
   try {
     fs.writeFileSync(path.join(dist, 'stale.js'), 'old board');
     buildBoards('test/tools/fixture-board', dist, 'test/tools/fixture-board/tsconfig.json');
-    t.deepEqual(fs.readdirSync(dist).sort(), ['fixture.js'], 'one bundle per board, stale bundles removed');
+    t.deepEqual(fs.readdirSync(dist).sort(), ['fixture.js', 'pretokenised'], 'one bundle per board, stale bundles removed');
+    t.deepEqual(fs.readdirSync(path.join(dist, 'pretokenised')), ['fixture.js'], 'and beside it the form a board stores');
 
     const code = fs.readFileSync(path.join(dist, 'fixture.js'), 'utf8');
     t.deepEqual(checkBundle(code, 'fixture.js'), []);
@@ -51,7 +52,8 @@ test('a board builds into one self-contained ES5 bundle that passes the check an
     t.is(report.bytes, Buffer.byteLength(code));
     t.true(report.gzipBytes > 0 && report.gzipBytes < report.bytes);
     t.true(report.functions >= 8, 'the HAL class alone has 7 functions');
-    t.is(report.estimatedVariables, report.functions * variablesPerFunction);
+    t.is(report.pretokenisedBytes, fs.statSync(path.join(dist, 'pretokenised', 'fixture.js')).size);
+    t.true(report.pretokenisedBytes < report.bytes, 'pretokenised is smaller');
     t.deepEqual(report.problems, []);
 
     t.is(execFileSync(process.execPath, [path.join(dist, 'fixture.js')], { encoding: 'utf8' }).trim(), expectedLine(16 << 20));
