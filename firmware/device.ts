@@ -1,15 +1,9 @@
 import { Stack } from './stack';
-import { Net } from './api/net';
 import { Console } from './console';
-import { startEchoServer } from './services/echo-server';
-import { startHttpServer } from './services/http-server';
+import { ServicePort, Services } from './services/services';
 import { formatIp } from './wire/ip-address';
 import { PolledNic } from '../hal/bus';
-
-export const enum DevicePort {
-  echo = 7,
-  http = 80,
-}
+import { withServices } from './features';
 
 /** What a board puts in the global `NET` for its REPL: each call prints a few compact lines. @external */
 export interface NetConsole {
@@ -23,14 +17,16 @@ export interface NetConsole {
 
 /**
  * The default firmware every board runs, and `npm start` with it: RFC 862 echo on port 7, the
- * status/transfer HTTP server on port 80, the console commands, and the board's main loop.
- * The loop is one call, service(), made every config.tickInterval ms: it hands the frames
- * waiting in the NIC to the stack, then runs the stack's timers. `nic` prints the driver's
- * counters (named by `nicCounterNames`, space-separated, in counter order) next to the link state.
+ * status/transfer HTTP server on port 80 (firmware/services/services.ts), the console commands,
+ * and the board's main loop. The loop is one call, service(), made every config.tickInterval ms:
+ * it hands the frames waiting in the NIC to the stack, runs the stack's timers, then the
+ * services. `nic` prints the driver's counters (named by `nicCounterNames`, space-separated, in
+ * counter order) next to the link state.
  */
 export class Device {
-  readonly net: Net;
   private readonly console: Console;
+  /** null in a bundle built without the demo services (firmware/features.ts). */
+  private readonly services: Services | null;
 
   constructor(
     readonly stack: Stack,
@@ -38,24 +34,24 @@ export class Device {
     private readonly nicCounters: Uint32Array,
     private readonly nicCounterNames: string,
   ) {
-    this.net = new Net(stack);
     this.console = new Console(stack);
+    this.services = withServices ? new Services(stack) : null;
   }
 
   /** Starts the services and logs one line saying where they are. */
   start(): void {
     const stack = this.stack;
-    startEchoServer(this.net, DevicePort.echo);
-    startHttpServer(this.net, stack, DevicePort.http);
+    if (this.services) this.services.start();
     const address = stack.dhcp ? 'DHCP, fallback ' + stack.config.ip : formatIp(stack.netif.localIp());
-    stack.hal.log('up: ' + address + ', echo on ' + DevicePort.echo + ', HTTP on ' + DevicePort.http + ', stack memory ' +
-      stack.memory().total + ' bytes; NET.stat() sockets() timewait() mem() nic() wd()');
+    stack.hal.log('up: ' + address + (this.services ? ', echo on ' + ServicePort.echo + ', HTTP on ' + ServicePort.http : '') +
+      ', stack memory ' + stack.memory().total + ' bytes; NET.stat() sockets() timewait() mem() nic() wd()');
   }
 
   /** One pass of the board's loop: every frame the NIC holds goes to the stack, then every timer runs. */
   service(now: number): void {
     this.nic.poll(this.stack);
     this.stack.tick(now);
+    if (this.services) this.services.poll(now);
   }
 
   /** A console command line: `nic` here, everything else in firmware/console.ts. */

@@ -3,7 +3,7 @@ import { Hal } from '../hal/hal';
 import { MemoryReport } from './memory-report';
 import { NetworkInterface } from './network-interface';
 import { DnsResolver } from './dns';
-import { UdpSink } from './udp';
+import { Udp, UdpSink } from './udp';
 import { Stat } from './stats';
 import { ArpState } from './arp-cache';
 import { formatIp, parseIp } from './wire/ip-address';
@@ -82,7 +82,7 @@ export class DhcpClient implements UdpSink {
     this.fallbackNetmask = parseIp(config.netmask);
     this.fallbackGateway = parseIp(config.gateway);
     this.timeout = config.dhcpRetryInitial;
-    if (netif.udp.bind(DhcpConstant.CLIENT_PORT, this) < 0) throw new Error('dhcp: cannot bind UDP port 68');
+    if ((netif.udp as Udp).bind(DhcpConstant.CLIENT_PORT, this) < 0) throw new Error('dhcp: cannot bind UDP port 68');
     netif.setAddress(0, 0, 0);
     this.nextAt = hal.now();
   }
@@ -344,7 +344,7 @@ export class DhcpClient implements UdpSink {
     frame[option] = DhcpOption.END;
     // Before a lease the source must be 0.0.0.0 (RFC 2131 4.1), also while the fallback address is in use.
     if (this.fallbackActive && !leased) netif.setAddress(0, 0, 0);
-    netif.udp.sendTo(state === DhcpState.RENEWING ? this.serverId : Ipv4Constant.BROADCAST, DhcpConstant.SERVER_PORT,
+    (netif.udp as Udp).sendTo(state === DhcpState.RENEWING ? this.serverId : Ipv4Constant.BROADCAST, DhcpConstant.SERVER_PORT,
       DhcpConstant.CLIENT_PORT, frame, at, DhcpConstant.MIN_LENGTH);
     if (this.fallbackActive && !leased) netif.setAddress(this.fallbackIp, this.fallbackNetmask, this.fallbackGateway);
     if (state !== DhcpState.CHECKING) this.stats[state === DhcpState.SELECTING ? Stat.dhcpDiscoversSent : Stat.dhcpRequestsSent]++;

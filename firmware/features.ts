@@ -19,5 +19,8 @@ export const withDhcp = true;
 /** The DNS resolver; as `config.dnsServer = '0.0.0.0'`: names fail with ENOTFOUND, dotted addresses work. */
 export const withDns = true;
 
+/** The demo services, echo on port 7 and the HTTP status and transfer pages on 80 (firmware/services/services.ts); the user's own servers run over NetworkJS either way. */
+export const withServices = true;
+
 /** Range checks of every Config field when a stack is created; a board's configuration is checked when it is built instead. */
 export const withConfigCheck = true;

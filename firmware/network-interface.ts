@@ -5,6 +5,7 @@ import { MemoryReport } from './memory-report';
 import { Stat } from './stats';
 import { ArpCache, ArpState } from './arp-cache';
 import { Udp } from './udp';
+import { withDhcp, withDns } from './features';
 import { headerChecksum } from './wire/checksum';
 import { parseIp } from './wire/ip-address';
 import { EtherType, EthernetField, writeEthernetHeader } from './wire/ethernet';
@@ -47,7 +48,8 @@ export class NetworkInterface implements IpOutput {
   tcp: Transport | null = null;
   /** Optional listener for ICMP destination unreachable (the TCP engine, for soft errors). */
   unreachable: UnreachableSink | null = null;
-  readonly udp: Udp;
+  /** null in a bundle with neither DHCP nor DNS, its only users on a board (firmware/features.ts); UDP is then answered port-unreachable. */
+  readonly udp: Udp | null;
   readonly arp: ArpCache;
   private ip: number;
   private netmask: number;
@@ -79,7 +81,7 @@ export class NetworkInterface implements IpOutput {
     this.arp = nic.ethernet
       ? new ArpCache(config.arpEntries, config.arpPendingFrames, this.frame.length, hal, stats)
       : new ArpCache(0, 0, 0, hal, stats);
-    this.udp = new Udp(config, hal, this, stats);
+    this.udp = withDhcp || withDns ? new Udp(config, hal, this, stats) : null;
   }
 
   localIp(): number {
@@ -222,7 +224,8 @@ export class NetworkInterface implements IpOutput {
     if (protocol === IpProtocol.TCP && tcp) {
       tcp.input(frame, transportOffset, transportLength, srcIp | 0, dstIp | 0, now);
     } else if (protocol === IpProtocol.UDP) {
-      if (!this.udp.input(frame, transportOffset, transportLength, srcIp, dstIp) && this.answerable(srcIp, dstIp)) {
+      const udp = this.udp;
+      if (!(udp && udp.input(frame, transportOffset, transportLength, srcIp, dstIp)) && this.answerable(srcIp, dstIp)) {
         this.sendPortUnreachable(frame, offset, headerLength, srcIp);
       }
     } else if (protocol === IpProtocol.ICMP) {
@@ -260,7 +263,7 @@ export class NetworkInterface implements IpOutput {
     report['netif.txFrame'] = this.frame.byteLength;
     report['netif.arpFrame'] = this.arpFrame.byteLength + this.broadcastMac.byteLength;
     this.arp.reportMemory(report);
-    this.udp.reportMemory(report);
+    if (this.udp) this.udp.reportMemory(report);
   }
 
   /**

@@ -7,6 +7,7 @@ import { Tcp } from './tcp/tcp';
 import { TcpEventSink } from './tcp/tcp-api';
 import { DnsResolver } from './dns';
 import { DhcpClient } from './dhcp';
+import { Udp } from './udp';
 import { HeapWatchdog } from './watchdog';
 import { withDhcp, withDns } from './features';
 
@@ -38,10 +39,10 @@ export class Stack {
     this.netif = new NetworkInterface(config, hal, nic, this.stats);
     this.tcp = new Tcp(config, hal, this.stats, this.netif);
     this.netif.tcp = this.tcp;
-    this.dns = withDns ? new DnsResolver(config, hal, this.netif.udp, this.netif, this.stats) : null;
+    this.dns = withDns ? new DnsResolver(config, hal, this.netif.udp as Udp, this.netif, this.stats) : null;
     this.dhcp = withDhcp && config.dhcp ? new DhcpClient(config, hal, this.netif, nic.mac, this.stats, this.dns) : null;
     this.watchdog = new HeapWatchdog(config, hal, this.stats, this.tcp);
-    const report: MemoryReport = { 'stats': this.stats.byteLength };
+    const report: MemoryReport = { 'stack.counters': this.stats.byteLength };
     this.netif.reportMemory(report);
     this.tcp.reportMemory(report);
     if (this.dns) this.dns.reportMemory(report);
@@ -50,7 +51,7 @@ export class Stack {
     for (const structure in report) total += report[structure];
     report['total'] = total;
     if (total > config.memoryBudget) {
-      let largest = 'stats';
+      let largest = 'stack.counters';
       for (const structure in report) {
         if (structure !== 'total' && report[structure] > report[largest]) largest = structure;
       }

@@ -148,7 +148,12 @@ export const enum Stat {
   dropDnsMalformed = 120,
   dropDnsSpoofed = 121,
   dropDnsTruncated = 122,
-  COUNT = 123,
+  // the firmware's HTTP service
+  /** Requests whose headers had not all arrived config.httpHeaderTimeout after the connection: reset. */
+  httpHeaderTimeouts = 123,
+  /** Unfinished requests reset because a new connection took the last free slot. */
+  httpRequestsShed = 124,
+  COUNT = 125,
 }
 
 /** The counters' names by Stat, made when asked for: a board keeps no copy of 123 strings between console commands. */
@@ -171,6 +176,7 @@ export function statNames(): string[] {
     'wdChecks wdLowEntered wdCriticalEntered wdRecovered wdRefusedConnections wdTimeWaitShed ' +
     'wdConnectionsAborted ' +
     'dhcpDiscoversSent dhcpRequestsSent dhcpOffersIn dhcpAcksIn dhcpNaksIn dhcpBound dhcpRenewed dhcpExpired dhcpFallbacks dropDhcpMalformed dropDhcpUnmatched dhcpDeclines ' +
-    'dnsQueriesSent dnsRetransmits dnsAnswers dnsCacheHits dnsNxdomain dnsTimeouts dnsLookupsRefused dropDnsMalformed dropDnsSpoofed dropDnsTruncated'
+    'dnsQueriesSent dnsRetransmits dnsAnswers dnsCacheHits dnsNxdomain dnsTimeouts dnsLookupsRefused dropDnsMalformed dropDnsSpoofed dropDnsTruncated ' +
+    'httpHeaderTimeouts httpRequestsShed'
 ).split(' ');
 }

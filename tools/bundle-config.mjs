@@ -9,6 +9,7 @@ import terser from '@rollup/plugin-terser';
 import { externalNames } from '../build/tools/external-names.js';
 import { profileOf } from '../build/boards/common/profiles.js';
 import { pretokenise } from '../build/tools/pretokenise.js';
+import { aliasPrototypes } from '../build/tools/prototype-alias.js';
 
 const featuresModule = path.resolve('firmware/features');
 const featureDefaults = Object.fromEntries(Array.from(
@@ -45,10 +46,18 @@ function boardFeatures(board) {
       return importer && path.resolve(path.dirname(importer), source) === featuresModule ? id : null;
     },
     load(loading) {
-      return loading === id ? Object.entries(features).map(([name, on]) => 'export const ' + name + ' = ' + on + ';').join('\n') : null;
+      return loading === id ? Object.entries(features).map(([name, on]) => 'export var ' + name + ' = ' + on + ';').join('\n') : null;
     },
   };
 }
+
+// Each class names its prototype once (tools/prototype-alias.ts).
+const prototypeAlias = {
+  name: 'prototype-alias',
+  transform(code, id) {
+    return /\.ts$/.test(id) ? { code: aliasPrototypes(code), map: null } : null;
+  },
+};
 
 // Beside each bundle, the form a board stores: pretokenised/NAME.js (tools/pretokenise.ts).
 const pretokenised = {
@@ -72,6 +81,7 @@ export function boardBundle(input, file, { tsconfig = 'tsconfig.bundle.json', pl
       boardFeatures(path.basename(input).replace(/\.ts$/, '')),
       pretokenised,
       typescript({ tsconfig, outputToFilesystem: false }),
+      prototypeAlias,
       ...plugins,
       terser({
         ecma: 5,

@@ -1,15 +1,19 @@
 /**
  * The property names a bundle shares with the world outside it, which the minifier must not
- * rename when it shortens every other property name (rollup.config.mjs): on a board each long
- * property name costs interpreter variables on every object that carries it, and bytes of
+ * rename when it shortens every other property name (tools/bundle-config.mjs): on a board each
+ * long property name costs interpreter variables on every object that carries it, and bytes of
  * Storage at every use.
  *
- * External are: every member the interpreter's declarations name (@types/espruino and the ES5
- * library: what the bundle calls on the interpreter's objects), every member named inside our own
- * ambient `declare` statements (the interpreter's objects as the firmware declares them), and
- * every member of an interface or class whose doc comment carries `@external` (what the
- * interpreter or a user at the REPL calls on our objects: the NetworkJS driver, `NET`, option
- * objects the interpreter reads). Quoted keys are kept by the minifier in any case.
+ * A name is external when the code reaches it on something the bundle did not define, as the
+ * type checker sees it: a property read or written on an object whose type is declared by the
+ * interpreter's declarations (the ES5 library, @types/espruino), by one of our own ambient
+ * `declare` statements, or by an interface or class whose doc comment carries `@external` (what
+ * the interpreter or a user at the REPL calls on our objects: the NetworkJS driver, `NET`, the
+ * option objects the interpreter reads); a key of an object literal passed where such a type is
+ * expected; every member of an `@external` or ambient declaration; any name read on a value whose
+ * type is unknown (`any`), to be safe; and every member the ES5 library declares, since the
+ * compiler's own output reaches those (`prototype`, a property descriptor's `get`). Quoted keys
+ * are kept by the minifier in any case.
  * Usage: node build/tools/external-names.js [TSCONFIG] prints the sorted names, one per line.
  */
 import * as path from 'node:path';
@@ -29,20 +33,17 @@ function isAmbient(node: ts.Node): boolean {
   return false;
 }
 
-/** A function or variable of a namespace is reached as a property of it (`E.sum`). */
-function inNamespace(node: ts.Node): boolean {
-  for (let at = node.parent; at; at = at.parent) {
-    if (ts.isModuleBlock(at)) return true;
-    if (ts.isSourceFile(at) || ts.isFunctionLike(at)) return false;
+/** Declared outside our own code: in a declaration file, an ambient statement, or an @external interface or class. */
+function isExternalDeclaration(node: ts.Node): boolean {
+  if (node.getSourceFile().isDeclarationFile || isAmbient(node)) return true;
+  for (let at: ts.Node | undefined = node; at; at = at.parent) {
+    if ((ts.isInterfaceDeclaration(at) || ts.isClassDeclaration(at)) && hasExternalTag(at)) return true;
   }
   return false;
 }
 
-function memberName(node: ts.Node): string | null {
-  const name = (node as ts.NamedDeclaration).name;
-  if (!name) return null;
-  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
-  return null;
+function isExternalSymbol(symbol: ts.Symbol | undefined): boolean {
+  return !!symbol && (symbol.declarations || []).some(isExternalDeclaration);
 }
 
 /** Every external property name of the program that `tsconfigPath` describes. */
@@ -51,24 +52,36 @@ export function externalNames(tsconfigPath: string): string[] {
   if (read.error) throw new Error(ts.flattenDiagnosticMessageText(read.error.messageText, '\n'));
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(path.resolve(tsconfigPath)));
   const program = ts.createProgram(parsed.fileNames, parsed.options);
-  // Binding sets the parent links that the ambient and tag checks walk.
-  program.getTypeChecker();
+  const checker = program.getTypeChecker();
   const names = new Set<string>();
+  const unknownType = (node: ts.Expression) => (checker.getTypeAtLocation(node).flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0;
   for (const file of program.getSourceFiles()) {
-    const declarationFile = file.isDeclarationFile;
-    const visit = (node: ts.Node, external: boolean): void => {
-      let inside = external;
-      if ((ts.isInterfaceDeclaration(node) || ts.isClassDeclaration(node)) && hasExternalTag(node)) inside = true;
-      const member = ts.isPropertySignature(node) || ts.isMethodSignature(node) || ts.isPropertyDeclaration(node) ||
-        ts.isMethodDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node) || ts.isPropertyAssignment(node) ||
-        ts.isEnumMember(node) || ((ts.isFunctionDeclaration(node) || ts.isVariableDeclaration(node)) && inNamespace(node));
-      if (member && (declarationFile || inside || isAmbient(node))) {
-        const name = memberName(node);
-        if (name) names.add(name);
+    // The decorator declarations come with every target; no code of ours reaches them.
+    if (program.isSourceFileDefaultLibrary(file) && !/lib\.decorators/.test(file.fileName)) {
+      const visitLibrary = (node: ts.Node): void => {
+        const name = (node as ts.NamedDeclaration).name;
+        if ((ts.isPropertySignature(node) || ts.isMethodSignature(node)) && name && ts.isIdentifier(name)) names.add(name.text);
+        ts.forEachChild(node, visitLibrary);
+      };
+      visitLibrary(file);
+    }
+    if (file.isDeclarationFile) continue;
+    const visit = (node: ts.Node): void => {
+      if (ts.isPropertyAccessExpression(node)) {
+        if (isExternalSymbol(checker.getSymbolAtLocation(node.name)) || unknownType(node.expression)) names.add(node.name.text);
+      } else if (ts.isObjectLiteralExpression(node)) {
+        const expected = checker.getContextualType(node);
+        for (const property of node.properties) {
+          const name = property.name && ts.isIdentifier(property.name) ? property.name.text : null;
+          if (name && expected && isExternalSymbol(expected.getProperty(name))) names.add(name);
+        }
+      } else if ((ts.isPropertySignature(node) || ts.isMethodSignature(node) || ts.isPropertyDeclaration(node) ||
+        ts.isMethodDeclaration(node)) && node.name && ts.isIdentifier(node.name) && isExternalDeclaration(node)) {
+        names.add(node.name.text);
       }
-      ts.forEachChild(node, (child) => visit(child, inside));
+      ts.forEachChild(node, visit);
     };
-    visit(file, false);
+    visit(file);
   }
   return Array.from(names).sort();
 }

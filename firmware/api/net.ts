@@ -1,6 +1,6 @@
 import { Stack, StackEventSink } from '../stack';
 import { TcpEvent, ListenerEvent } from '../tcp/events';
-import { SocketOption } from '../tcp/socket-option';
+import { SocketOption, setSocketOption } from '../tcp/socket-option';
 import { Err, errorName } from '../errors';
 import { parseIp, formatIp } from '../wire/ip-address';
 import { Emitter, makeEmitter } from './emitter';
@@ -358,7 +358,7 @@ export class Socket {
 
   private option(option: number, value: number): this {
     if (this.slot >= 0) {
-      const result = this.net.stack.tcp.setOption(this.slot, option, value);
+      const result = setSocketOption(this.net.stack.tcp, this.slot, option, value);
       if (result < 0) throw netError(errorName(result), 'socket option ' + option + ' = ' + value);
     }
     return this;

@@ -44,8 +44,6 @@ export interface TcpApi {
   /** Sends RST, frees the slot at once, no TIME_WAIT. The slot number is invalid afterwards. */
   abort(slot: number): void;
 
-  setOption(slot: number, option: number, value: number): number;
-  getOption(slot: number, option: number): number;
 
   state(slot: number): TcpState;
   /** The Err that ended the connection, 0 if none. */

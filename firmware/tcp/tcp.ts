@@ -8,7 +8,6 @@ import { transportChecksum } from '../wire/checksum';
 import { parseTcpHeader, writeTcpHeader, SackOption, TcpField, TcpFlag, TcpHeader, TcpLimit, TcpOptionKind } from '../wire/tcp-header';
 import { TcpState } from './state';
 import { TcpEvent, ListenerEvent } from './events';
-import { SocketOption } from './socket-option';
 import { TcpApi, TcpEventSink } from './tcp-api';
 import { SlotTable, SlotFlag } from './slot-table';
 import { Reassembly } from './reassembly';
@@ -16,6 +15,7 @@ import { ringCopy } from './ring';
 import { SequenceSecrets, cookieMss, cookieMssIndex } from './isn';
 import { TimeWaitTable } from './timewait-table';
 import { SynQueue } from './syn-queue';
+import { withSack } from '../features';
 
 const enum Limit {
   NONE = 255,
@@ -24,8 +24,6 @@ const enum Limit {
   MAX_BACKOFF = 16,
   MAX_CWND = 1048576,
   CHALLENGE_PERIOD = 1000,
-  MIN_BUFFER = 64,
-  MAX_OPTION_TIME = 86400000,
 }
 
 /** True for an integer in [0, count): the interpreter may round a fractional index onto a real element. */
@@ -54,7 +52,7 @@ export class Tcp implements Transport, TcpApi {
   private readonly sendSize: number;
   private readonly receiveSize: number;
   /** The MSS we announce: what fits the link after IPv4 and TCP headers, capped by config. */
-  private readonly ourMss: number;
+  readonly ourMss: number;
 
   private readonly listenerPorts: Uint16Array;
   /** Accept-queue length per listener (its listen() backlog). */
@@ -92,7 +90,7 @@ export class Tcp implements Transport, TcpApi {
   /** sndNxt of the TIME_WAIT record the current SYN reopened (timeWaitSegment), -1 for any other segment. */
   private reopenedSndNxt = -1;
 
-  constructor(private readonly config: Config, private readonly hal: Hal, private readonly stats: Uint32Array, private readonly ip: IpOutput) {
+  constructor(readonly config: Config, readonly hal: Hal, private readonly stats: Uint32Array, private readonly ip: IpOutput) {
     const slots = config.sockets;
     this.slotCount = slots;
     this.slots = new SlotTable(config);
@@ -100,7 +98,7 @@ export class Tcp implements Transport, TcpApi {
     this.synQueue = new SynQueue(config.synQueue);
     this.secrets = new SequenceSecrets(hal);
     this.reassembly = new Reassembly(slots, config.reassemblyRanges);
-    this.scoreboard = new Reassembly(slots, TcpHeader.MAX_SACK_BLOCKS);
+    this.scoreboard = new Reassembly(slots, withSack ? TcpHeader.MAX_SACK_BLOCKS : 0);
     this.sendSize = config.sendBuffer;
     this.receiveSize = config.receiveBuffer;
     this.sendRings = new Uint8Array(slots * config.sendBuffer);
@@ -223,7 +221,7 @@ export class Tcp implements Transport, TcpApi {
       if ((flags & TcpFlag.ACK) && (offset + segmentLength <= 0 || window === 0) && state !== TcpState.SYN_RECEIVED &&
         ((this.segAck - s.sndUna[i]) | 0) > 0 && !this.processAck(i, now)) return; // counted there as dropTcpBadAck
       // Telling the sender its retransmission was needless lets it undo the window cut (RFC 2883, 3708).
-      if ((s.flags[i] & SlotFlag.SACK) && dataLength > 0 && offset + segmentLength <= 0) {
+      if (withSack && (s.flags[i] & SlotFlag.SACK) && dataLength > 0 && offset + segmentLength <= 0) {
         this.duplicateSlot = i;
         this.duplicateStart = this.segSeq | 0;
         this.duplicateEnd = (this.segSeq + dataLength) | 0;
@@ -340,7 +338,7 @@ export class Tcp implements Transport, TcpApi {
     s.rcvAdv[i] = (rcvNxt + s.receiveLimit[i]) >>> 0;
     const peerMss = this.segMss || TcpLimit.DEFAULT_MSS;
     if (peerMss < s.mss[i]) s.mss[i] = peerMss;
-    if (this.config.sack && this.fields[TcpField.SACK_PERMITTED]) s.flags[i] |= SlotFlag.SACK;
+    if (withSack && this.config.sack && this.fields[TcpField.SACK_PERMITTED]) s.flags[i] |= SlotFlag.SACK;
     s.lastActivity[i] = now;
     if (flags & TcpFlag.ACK) {
       // Data or FIN riding on the SYN-ACK is left for the peer to retransmit: our ACK covers only the SYN.
@@ -405,7 +403,7 @@ export class Tcp implements Transport, TcpApi {
     const mss = s.mss[i];
     let sackedBefore = 0;
     let sacked = 0;
-    if (flags & SlotFlag.SACK) {
+    if (withSack && (flags & SlotFlag.SACK)) {
       const board = this.scoreboard;
       const fields = this.fields;
       // A reordered old ACK (below snd.una) still brings blocks; they are judged against snd.una.
@@ -541,7 +539,7 @@ export class Tcp implements Transport, TcpApi {
       // A new episode may start where the last one ended with SACK (RFC 6675 5: HighACK >= RecoveryPoint);
       // without it only beyond, lest duplicates from the old window retransmit again (RFC 6582 4.1).
       if (flags & SlotFlag.RECOVERY) {
-        if (!(flags & SlotFlag.SACK)) {
+        if (!withSack || !(flags & SlotFlag.SACK)) {
           s.cwnd[i] += mss;
         } else if (((s.retransmittedTo[i] - una) | 0) > 0 && board.count[i] > 0 &&
           ((board.end[i * board.perSlot + board.count[i] - 1] - s.retransmittedAtMax[i]) | 0) > (s.dupThreshold[i] - 1) * mss) {
@@ -764,7 +762,7 @@ export class Tcp implements Transport, TcpApi {
       // alone (250 per ms) falls behind an old connection that sent faster than that.
       const floor = this.reopenedSndNxt;
       if (floor >= 0 && ((iss - floor) | 0) <= 0) iss = (floor + Limit.MAX_WINDOW + 2) >>> 0;
-      offerSack = config.sack && this.fields[TcpField.SACK_PERMITTED] === 1;
+      offerSack = withSack && config.sack && this.fields[TcpField.SACK_PERMITTED] === 1;
       const record = queue.add(listener, srcIp, remotePort, localPort, seq, iss, mss, offerSack, now + config.rtoInitial);
       this.synStarted[record] = now;
     } else {
@@ -840,7 +838,7 @@ export class Tcp implements Transport, TcpApi {
    * (RFC 6675); on the first two duplicate ACKs new data may exceed cwnd by one segment per
    * duplicate (limited transmit, RFC 3042).
    */
-  private output(i: number, now: number, force: boolean): void {
+  output(i: number, now: number, force: boolean): void {
     const s = this.slots;
     const state = s.state[i];
     if (state === TcpState.ESTABLISHED || state === TcpState.CLOSE_WAIT || state === TcpState.FIN_WAIT_1 ||
@@ -857,7 +855,7 @@ export class Tcp implements Transport, TcpApi {
         let pipe = sent;
         let hole = 0;
         let holeLength = 0;
-        if ((flags & (SlotFlag.RECOVERY | SlotFlag.SACK)) === (SlotFlag.RECOVERY | SlotFlag.SACK)) {
+        if (withSack && (flags & (SlotFlag.RECOVERY | SlotFlag.SACK)) === (SlotFlag.RECOVERY | SlotFlag.SACK)) {
           // A hole is deemed lost once more than two segments above it are SACKed (RFC 6675 IsLost);
           // the pipe leaves out what is SACKed and what is lost and not yet resent. Walking down from
           // the highest range finds the lowest such hole last.
@@ -986,7 +984,7 @@ export class Tcp implements Transport, TcpApi {
       if (window > Limit.MAX_WINDOW) window = Limit.MAX_WINDOW;
     }
     const position = length > 0 ? (s.sendStart[i] + ((seq - s.sndUna[i]) >>> 0)) % this.sendSize : 0;
-    const offerSack = (flags & TcpFlag.SYN) !== 0 && (state === TcpState.SYN_SENT ? this.config.sack : (s.flags[i] & SlotFlag.SACK) !== 0);
+    const offerSack = withSack && (flags & TcpFlag.SYN) !== 0 && (state === TcpState.SYN_SENT ? this.config.sack : (s.flags[i] & SlotFlag.SACK) !== 0);
     this.emit(s.remoteIp[i] | 0, s.localPort[i], s.remotePort[i], seq, flags & TcpFlag.ACK ? rcvNxt | 0 : 0, flags, window,
       flags & TcpFlag.SYN ? (s.mss[i] < this.ourMss ? s.mss[i] : this.ourMss) : 0, offerSack, i, position, length);
     if (flags & TcpFlag.ACK) {
@@ -1013,14 +1011,14 @@ export class Tcp implements Transport, TcpApi {
     const r = this.reassembly;
     let blocks = 0;
     let duplicate = 0;
-    if (slot >= 0 && (flags & (TcpFlag.ACK | TcpFlag.SYN | TcpFlag.RST)) === TcpFlag.ACK && (this.slots.flags[slot] & SlotFlag.SACK)) {
+    if (withSack && slot >= 0 && (flags & (TcpFlag.ACK | TcpFlag.SYN | TcpFlag.RST)) === TcpFlag.ACK && (this.slots.flags[slot] & SlotFlag.SACK)) {
       duplicate = slot === this.duplicateSlot ? 1 : 0;
       blocks = r.count[slot] + duplicate;
       const room = (ip.maxPayload - headerLength - length - 4) >> 3;
       if (blocks > room) blocks = room;
       if (blocks > TcpHeader.MAX_SACK_BLOCKS) blocks = TcpHeader.MAX_SACK_BLOCKS;
     }
-    if (sackPermitted || blocks > 0) {
+    if (withSack && (sackPermitted || blocks > 0)) {
       // Two NOPs first keep the edges 4-byte aligned (RFC 2018's layout).
       let o = at + headerLength;
       frame[o] = TcpOptionKind.NOP;
@@ -1575,82 +1573,6 @@ export class Tcp implements Transport, TcpApi {
     this.resetSlot(slot, 0, this.hal.now());
   }
 
-  setOption(slot: number, option: number, value: number): number {
-    const s = this.slots;
-    const config = this.config;
-    if (!this.owned(slot) || value !== Math.floor(value)) return Err.EINVAL;
-    const now = this.hal.now();
-    switch (option) {
-      case SocketOption.SEND_BUFFER:
-        if (value < Limit.MIN_BUFFER || value > config.sendBuffer) return Err.EINVAL;
-        s.sendLimit[slot] = value;
-        return 0;
-      case SocketOption.RECEIVE_BUFFER:
-        if (value < Limit.MIN_BUFFER || value > config.receiveBuffer) return Err.EINVAL;
-        s.receiveLimit[slot] = value;
-        return 0;
-      case SocketOption.MSS:
-        if (value < TcpLimit.MIN_MSS || value > config.mss) return Err.EINVAL;
-        if (s.state[slot] !== TcpState.SYN_SENT && s.state[slot] !== TcpState.SYN_RECEIVED) return Err.EINVAL;
-        s.mss[slot] = value < this.ourMss ? value : this.ourMss;
-        return 0;
-      case SocketOption.LINGER:
-        if (value < -1) return Err.EINVAL;
-        if (value === 0) s.flags[slot] |= SlotFlag.LINGER_ZERO;
-        else s.flags[slot] &= ~SlotFlag.LINGER_ZERO;
-        return 0;
-      case SocketOption.KEEPALIVE:
-      case SocketOption.NO_DELAY:
-        if (value !== 0 && value !== 1) return Err.EINVAL;
-        {
-          const bit = option === SocketOption.KEEPALIVE ? SlotFlag.KEEPALIVE : SlotFlag.NO_DELAY;
-          if (value) s.flags[slot] |= bit;
-          else s.flags[slot] &= ~bit;
-        }
-        if (option === SocketOption.NO_DELAY) this.output(slot, now, false);
-        else s.keepAt[slot] = now + s.keepIdle[slot];
-        return 0;
-      case SocketOption.KEEPALIVE_IDLE:
-      case SocketOption.KEEPALIVE_INTERVAL:
-        if (value < 1 || value > Limit.MAX_OPTION_TIME) return Err.EINVAL;
-        if (option === SocketOption.KEEPALIVE_INTERVAL) {
-          s.keepInterval[slot] = value;
-        } else {
-          s.keepIdle[slot] = value;
-          if (!s.keepProbes[slot]) s.keepAt[slot] = now + value;
-        }
-        return 0;
-      case SocketOption.KEEPALIVE_COUNT:
-        if (value < 1 || value > 255) return Err.EINVAL;
-        s.keepCount[slot] = value;
-        return 0;
-      case SocketOption.USER_TIMEOUT:
-        if (value < 0 || value > Limit.MAX_OPTION_TIME) return Err.EINVAL;
-        s.userTimeout[slot] = value;
-        return 0;
-    }
-    return Err.EINVAL;
-  }
-
-  getOption(slot: number, option: number): number {
-    const s = this.slots;
-    if (!this.owned(slot)) return Err.EINVAL;
-    const flags = s.flags[slot];
-    switch (option) {
-      case SocketOption.SEND_BUFFER: return s.sendLimit[slot];
-      case SocketOption.RECEIVE_BUFFER: return s.receiveLimit[slot];
-      case SocketOption.MSS: return s.mss[slot];
-      case SocketOption.LINGER: return flags & SlotFlag.LINGER_ZERO ? 0 : -1;
-      case SocketOption.KEEPALIVE: return flags & SlotFlag.KEEPALIVE ? 1 : 0;
-      case SocketOption.KEEPALIVE_IDLE: return s.keepIdle[slot];
-      case SocketOption.KEEPALIVE_INTERVAL: return s.keepInterval[slot];
-      case SocketOption.KEEPALIVE_COUNT: return s.keepCount[slot];
-      case SocketOption.USER_TIMEOUT: return s.userTimeout[slot];
-      case SocketOption.NO_DELAY: return flags & SlotFlag.NO_DELAY ? 1 : 0;
-    }
-    return Err.EINVAL;
-  }
-
   state(slot: number): TcpState {
     return this.owned(slot) ? this.slots.state[slot] : TcpState.CLOSED;
   }
@@ -1673,7 +1595,7 @@ export class Tcp implements Transport, TcpApi {
   }
 
   /** The application holds this slot number. */
-  private owned(slot: number): boolean {
+  owned(slot: number): boolean {
     return isIndex(slot, this.slotCount) && (this.slots.flags[slot] & SlotFlag.HELD) !== 0;
   }
 

@@ -39,7 +39,7 @@ export class TapDevice {
     this.nic = bridge.attach(macFor(2));
     this.stack = new Stack(config, this.hal, this.nic);
     this.device = new Device(this.stack, this.nic, this.nic.counters, tapNicCounterNames);
-    this.net = this.device.net;
+    this.net = new Net(this.stack);
     if (options.services !== false) this.device.start();
     this.nic.sink = this.stack;
     const clock = bridge.clock;

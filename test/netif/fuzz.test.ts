@@ -121,7 +121,7 @@ function attachSinks(rig: Rig, counts: Counts): void {
       counts.udpDelivered++;
     },
   };
-  const udpLayer = rig.netif.udp;
+  const udpLayer = rig.netif.udp!;
   const echo: UdpSink = {
     datagram(buf, offset, length, srcIp, srcPort, dstPort) {
       counts.udpDelivered++;

@@ -11,7 +11,7 @@ import {
 test('bind: index, EADDRINUSE, EMFILE, EINVAL; unbind frees the binding', (t) => {
   const rig = makeRig({ udpBindings: 2 });
   const memory = memoryOf(rig);
-  const udpLayer = rig.netif.udp;
+  const udpLayer = rig.netif.udp!;
   const sink = new RecordingSink();
   t.is(udpLayer.bind(53, sink), 0);
   t.is(udpLayer.bind(68, sink), 1);
@@ -32,7 +32,7 @@ test('a datagram reaches its sink with payload, source and ports', (t) => {
   const rig = makeRig();
   const memory = memoryOf(rig);
   const sink = new RecordingSink();
-  rig.netif.udp.bind(5000, sink);
+  rig.netif.udp!.bind(5000, sink);
   const before = snapshot(rig.stats);
   feed(rig, udpFrame(5000, [1, 2, 3]));
   t.deepEqual(changed(before, rig.stats), { ipIn: 1, udpIn: 1 });
@@ -44,7 +44,7 @@ test('checksum 0 means none; a wrong one is dropped; the UDP length bounds the p
   const rig = makeRig();
   const memory = memoryOf(rig);
   const sink = new RecordingSink();
-  rig.netif.udp.bind(5000, sink);
+  rig.netif.udp!.bind(5000, sink);
   const plain = udp(PEER_IP, OUR_IP, 40000, 5000, [9, 9], false);
   feed(rig, ethernet(OUR_MAC, PEER_MAC, 0x0800, ipv4({ protocol: 17, srcIp: PEER_IP, dstIp: OUR_IP }, plain)));
   t.is(sink.datagrams.length, 1);
@@ -104,7 +104,7 @@ test('sendTo: exact datagram with a valid checksum, counted; too large is refuse
   const memory = memoryOf(rig);
   resolveNeighbours(rig);
   const data = Uint8Array.from([0, 0, 10, 20, 30, 40, 50, 0]);
-  t.true(rig.netif.udp.sendTo(PEER_IP, 53, 1234, data, 2, 5));
+  t.true(rig.netif.udp!.sendTo(PEER_IP, 53, 1234, data, 2, 5));
   const packet = parseSent(rig.nic.take()[0]);
   t.deepEqual(packet.dstMac, PEER_MAC);
   t.is(packet.protocol, 17);
@@ -113,11 +113,11 @@ test('sendTo: exact datagram with a valid checksum, counted; too large is refuse
   t.is(rig.stats[Stat.udpOut], 1);
 
   const big = new Uint8Array(1473);
-  t.false(rig.netif.udp.sendTo(PEER_IP, 53, 1234, big, 0, 1473));
-  t.true(rig.netif.udp.sendTo(PEER_IP, 53, 1234, big, 0, 1472));
+  t.false(rig.netif.udp!.sendTo(PEER_IP, 53, 1234, big, 0, 1473));
+  t.true(rig.netif.udp!.sendTo(PEER_IP, 53, 1234, big, 0, 1472));
   t.is(rig.nic.take()[0].length, 1514);
   rig.nic.up = false;
-  t.false(rig.netif.udp.sendTo(PEER_IP, 53, 1234, data, 0, 1));
+  t.false(rig.netif.udp!.sendTo(PEER_IP, 53, 1234, data, 0, 1));
   t.is(rig.stats[Stat.udpOut], 2);
   rig.nic.up = true;
   assertNoLeaks(t, rig, memory);
@@ -129,7 +129,7 @@ test('sendTo can send a payload already built in the transmit frame', (t) => {
   resolveNeighbours(rig);
   const netif = rig.netif;
   netif.frame.set([7, 7, 7], netif.payloadOffset + 8);
-  t.true(netif.udp.sendTo(0xffffffff, 67, 68, netif.frame, netif.payloadOffset + 8, 3));
+  t.true(netif.udp!.sendTo(0xffffffff, 67, 68, netif.frame, netif.payloadOffset + 8, 3));
   const packet = parseSent(rig.nic.take()[0]);
   t.deepEqual(packet.payload, udp(OUR_IP, 0xffffffff, 68, 67, [7, 7, 7]));
   assertNoLeaks(t, rig, memory);
@@ -139,7 +139,7 @@ test('a sink may answer from inside datagram(): an echo server', (t) => {
   const rig = makeRig();
   const memory = memoryOf(rig);
   resolveNeighbours(rig);
-  const udpLayer = rig.netif.udp;
+  const udpLayer = rig.netif.udp!;
   const echo: UdpSink = {
     datagram(buf, offset, length, srcIp, srcPort, dstPort) {
       udpLayer.sendTo(srcIp, srcPort, dstPort, buf, offset, length);
@@ -157,7 +157,7 @@ test('DHCP-style: while unconfigured a broadcast datagram to a bound port is del
   const rig = makeRig({ ip: '0.0.0.0', gateway: '0.0.0.0' });
   const memory = memoryOf(rig);
   const sink = new RecordingSink();
-  rig.netif.udp.bind(68, sink);
+  rig.netif.udp!.bind(68, sink);
   const server = parseIp('192.0.2.1');
   const offered = parseIp('192.0.2.123');
   feed(rig, ethernet(OUR_MAC, PEER_MAC, 0x0800, ipv4({ protocol: 17, srcIp: server, dstIp: offered }, udp(server, offered, 67, 68, [2, 1]))));

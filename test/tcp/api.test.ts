@@ -1,7 +1,7 @@
 import test from 'ava';
 import { Err } from '../../firmware/errors';
 import { TcpState } from '../../firmware/tcp/state';
-import { SocketOption } from '../../firmware/tcp/socket-option';
+import { SocketOption, setSocketOption, getSocketOption } from '../../firmware/tcp/socket-option';
 import { MemoryReport } from '../../firmware/memory-report';
 import { TcpField } from '../../firmware/wire/tcp-header';
 import { Env, PEER_IP, LOCAL_PORT, SYN, ACK, FIN, openClient, openServer, pattern } from './harness';
@@ -160,37 +160,37 @@ test('setOption/getOption: every option validated, EINVAL on unknown option, bad
   ];
   for (const [option, good, bad] of cases) {
     for (const value of good) {
-      t.is(env.tcp.setOption(slot, option, value), 0, 'option ' + option + ' = ' + value);
-      const read = env.tcp.getOption(slot, option);
+      t.is(setSocketOption(env.tcp, slot, option, value), 0, 'option ' + option + ' = ' + value);
+      const read = getSocketOption(env.tcp, slot, option);
       t.is(read, option === SocketOption.LINGER && value > 0 ? -1 : value, 'read back option ' + option);
     }
-    for (const value of bad) t.is(env.tcp.setOption(slot, option, value), Err.EINVAL, 'option ' + option + ' rejects ' + value);
-    t.is(env.tcp.setOption(slot, option, NaN), Err.EINVAL);
+    for (const value of bad) t.is(setSocketOption(env.tcp, slot, option, value), Err.EINVAL, 'option ' + option + ' rejects ' + value);
+    t.is(setSocketOption(env.tcp, slot, option, NaN), Err.EINVAL);
   }
-  t.is(env.tcp.setOption(slot, SocketOption.MSS, 1000), Err.EINVAL, 'MSS only before the connection is established');
-  t.is(env.tcp.setOption(slot, 99, 1), Err.EINVAL);
-  t.is(env.tcp.getOption(slot, 99), Err.EINVAL);
-  t.is(env.tcp.setOption(slot + 1, SocketOption.NO_DELAY, 1), Err.EINVAL, 'slot not in use');
-  t.is(env.tcp.setOption(-1, SocketOption.NO_DELAY, 1), Err.EINVAL);
-  t.is(env.tcp.setOption(1000, SocketOption.NO_DELAY, 1), Err.EINVAL);
-  t.is(env.tcp.getOption(1000, SocketOption.NO_DELAY), Err.EINVAL);
+  t.is(setSocketOption(env.tcp, slot, SocketOption.MSS, 1000), Err.EINVAL, 'MSS only before the connection is established');
+  t.is(setSocketOption(env.tcp, slot, 99, 1), Err.EINVAL);
+  t.is(getSocketOption(env.tcp, slot, 99), Err.EINVAL);
+  t.is(setSocketOption(env.tcp, slot + 1, SocketOption.NO_DELAY, 1), Err.EINVAL, 'slot not in use');
+  t.is(setSocketOption(env.tcp, -1, SocketOption.NO_DELAY, 1), Err.EINVAL);
+  t.is(setSocketOption(env.tcp, 1000, SocketOption.NO_DELAY, 1), Err.EINVAL);
+  t.is(getSocketOption(env.tcp, 1000, SocketOption.NO_DELAY), Err.EINVAL);
   env.tcp.abort(slot);
   env.take();
-  t.is(env.tcp.setOption(slot, SocketOption.NO_DELAY, 1), Err.EINVAL, 'released slot');
+  t.is(setSocketOption(env.tcp, slot, SocketOption.NO_DELAY, 1), Err.EINVAL, 'released slot');
   env.leakCheck(t);
 });
 
 test('MSS option in SYN_SENT caps the segment size', (t) => {
   const env = new Env();
   const slot = env.tcp.connect(PEER_IP, 7, 0, env.now);
-  t.is(env.tcp.setOption(slot, SocketOption.MSS, 87), Err.EINVAL);
-  t.is(env.tcp.setOption(slot, SocketOption.MSS, 1461), Err.EINVAL);
-  t.is(env.tcp.setOption(slot, SocketOption.MSS, 300), 0);
+  t.is(setSocketOption(env.tcp, slot, SocketOption.MSS, 87), Err.EINVAL);
+  t.is(setSocketOption(env.tcp, slot, SocketOption.MSS, 1461), Err.EINVAL);
+  t.is(setSocketOption(env.tcp, slot, SocketOption.MSS, 300), 0);
   const syn = env.one(t);
   env.inject({ srcPort: 7, dstPort: syn.srcPort, seq: 1, ack: syn.seq + 1, flags: SYN | ACK, mss: 1460 });
   env.take();
-  t.is(env.tcp.getOption(slot, SocketOption.MSS), 300);
-  env.tcp.setOption(slot, SocketOption.NO_DELAY, 1);
+  t.is(getSocketOption(env.tcp, slot, SocketOption.MSS), 300);
+  setSocketOption(env.tcp, slot, SocketOption.NO_DELAY, 1);
   env.tcp.send(slot, pattern(700), 0, 700);
   t.deepEqual(env.take().map((s) => s.data.length), [300, 300, 100]);
   env.tcp.abort(slot);

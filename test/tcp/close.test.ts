@@ -2,7 +2,7 @@ import test from 'ava';
 import { Err } from '../../firmware/errors';
 import { TcpState } from '../../firmware/tcp/state';
 import { TcpEvent } from '../../firmware/tcp/events';
-import { SocketOption } from '../../firmware/tcp/socket-option';
+import { SocketOption, setSocketOption, getSocketOption } from '../../firmware/tcp/socket-option';
 import { Env, PEER_PORT, SYN, ACK, RST, FIN, expectSegment, openServer } from './harness';
 
 test('active close: ESTABLISHED → FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT (slot freed at once, record written)', (t) => {
@@ -171,8 +171,8 @@ test('CLOSING and FIN_WAIT_1: FIN retransmission bounded, ETIMEDOUT', (t) => {
 test('linger 0: release sends RST, takes no TIME_WAIT and frees the slot at once, even with nothing pending', (t) => {
   const env = new Env();
   const { slot, iss, irs } = openServer(t, env);
-  t.is(env.tcp.setOption(slot, SocketOption.LINGER, 0), 0);
-  t.is(env.tcp.getOption(slot, SocketOption.LINGER), 0);
+  t.is(setSocketOption(env.tcp, slot, SocketOption.LINGER, 0), 0);
+  t.is(getSocketOption(env.tcp, slot, SocketOption.LINGER), 0);
   env.tcp.release(slot);
   expectSegment(t, env.one(t), { flags: RST | ACK, seq: iss + 1, ack: irs + 1 });
   t.is(env.stat('tcpAborts'), 1);

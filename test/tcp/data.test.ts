@@ -1,7 +1,7 @@
 import test from 'ava';
 import { TcpState } from '../../firmware/tcp/state';
 import { TcpEvent } from '../../firmware/tcp/events';
-import { SocketOption } from '../../firmware/tcp/socket-option';
+import { SocketOption, setSocketOption, getSocketOption } from '../../firmware/tcp/socket-option';
 import { Env, ACK, FIN, PSH, expectSegment, openServer, pattern } from './harness';
 
 test('receive: in-order data becomes readable, delayed ACK fires after config.delayedAck', (t) => {
@@ -132,7 +132,7 @@ test('send(): partial when the ring is full, WRITABLE once acknowledged data fre
 test('SEND_BUFFER limits the usable part of the send ring', (t) => {
   const env = new Env();
   const { slot } = openServer(t, env);
-  t.is(env.tcp.setOption(slot, SocketOption.SEND_BUFFER, 100), 0);
+  t.is(setSocketOption(env.tcp, slot, SocketOption.SEND_BUFFER, 100), 0);
   t.is(env.tcp.send(slot, pattern(500), 0, 500), 100);
   env.tcp.abort(slot);
   env.take();
@@ -149,7 +149,7 @@ test('Nagle: small writes coalesce while data is unacknowledged; NO_DELAY sends 
   t.deepEqual(env.take(), [], 'held');
   env.inject({ seq: irs + 1, ack: iss + 11, flags: ACK });
   expectSegment(t, env.one(t), { flags: ACK | PSH, seq: iss + 11, length: 20 }, 'coalesced');
-  t.is(env.tcp.setOption(slot, SocketOption.NO_DELAY, 1), 0);
+  t.is(setSocketOption(env.tcp, slot, SocketOption.NO_DELAY, 1), 0);
   env.tcp.send(slot, pattern(5), 0, 5);
   env.tcp.send(slot, pattern(5), 0, 5);
   t.deepEqual(env.take().map((s) => s.data.length), [5, 5]);
@@ -161,7 +161,7 @@ test('Nagle: small writes coalesce while data is unacknowledged; NO_DELAY sends 
 test('config.noDelay sets the default', (t) => {
   const env = new Env({ noDelay: true });
   const { slot } = openServer(t, env);
-  t.is(env.tcp.getOption(slot, SocketOption.NO_DELAY), 1);
+  t.is(getSocketOption(env.tcp, slot, SocketOption.NO_DELAY), 1);
   env.tcp.send(slot, pattern(5), 0, 5);
   env.tcp.send(slot, pattern(5), 0, 5);
   t.is(env.take().length, 2);

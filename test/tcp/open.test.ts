@@ -1,3 +1,4 @@
+import { getSocketOption } from '../../firmware/tcp/socket-option';
 import test from 'ava';
 import { Err } from '../../firmware/errors';
 import { TcpState } from '../../firmware/tcp/state';
@@ -21,7 +22,7 @@ test('active open: SYN_SENT, SYN-ACK → ESTABLISHED with CONNECTED, MSS announc
   expectSegment(t, env.one(t), { flags: ACK, seq: syn.seq + 1, ack: PEER_ISS + 1 });
   t.is(env.tcp.state(slot), TcpState.ESTABLISHED);
   t.is(env.events.take(slot), TcpEvent.CONNECTED);
-  t.is(env.tcp.getOption(slot, 3), 500, 'send MSS = peer MSS');
+  t.is(getSocketOption(env.tcp, slot, 3), 500, 'send MSS = peer MSS');
   t.is(env.stat('tcpActiveOpens'), 1);
   t.is(env.stat('tcpEstablished'), 1);
   // Data goes out in segments of the peer's MSS; Nagle holds the short tail until the ACK.
@@ -40,7 +41,7 @@ test('SYN_SENT: absent MSS option means 536', (t) => {
   const syn = env.one(t);
   env.inject({ srcPort: LOCAL_PORT_REMOTE, dstPort: syn.srcPort, seq: PEER_ISS, ack: syn.seq + 1, flags: SYN | ACK });
   env.take();
-  t.is(env.tcp.getOption(slot, 3), 536);
+  t.is(getSocketOption(env.tcp, slot, 3), 536);
   env.tcp.abort(slot);
   env.leakCheck(t);
 });
@@ -112,7 +113,7 @@ test('simultaneous open: SYN in SYN_SENT → SYN_RECEIVED, then ACK → ESTABLIS
   env.inject({ srcPort: LOCAL_PORT_REMOTE, dstPort: 5555, seq: PEER_ISS + 1, ack: syn.seq + 1, flags: ACK });
   t.is(env.tcp.state(slot), TcpState.ESTABLISHED);
   t.is(env.events.take(slot), TcpEvent.CONNECTED);
-  t.is(env.tcp.getOption(slot, 3), 1000);
+  t.is(getSocketOption(env.tcp, slot, 3), 1000);
   env.tcp.abort(slot);
   env.take();
   env.leakCheck(t);
@@ -171,7 +172,7 @@ test('passive open: SYN takes a SYN-queue record, not a slot; ACK completes into
   t.is(env.tcp.remotePort(slot), PEER_PORT);
   t.is(env.tcp.remoteIp(slot), PEER_IP);
   t.is(env.tcp.localPort(slot), LOCAL_PORT);
-  t.is(env.tcp.getOption(slot, 3), 1200);
+  t.is(getSocketOption(env.tcp, slot, 3), 1200);
   t.is(env.stat('tcpPassiveOpens'), 1);
   env.tcp.abort(slot);
   env.take();
@@ -331,7 +332,7 @@ test('SYN cookies when the SYN queue is full: valid cookie ACK accepted, forged 
   t.true(slot >= 0);
   t.is(env.tcp.remotePort(slot), 2001);
   t.is(env.tcp.readable(slot), 3);
-  t.is(env.tcp.getOption(slot, 3), cookieMss[5], 'MSS from the cookie (1400)');
+  t.is(getSocketOption(env.tcp, slot, 3), cookieMss[5], 'MSS from the cookie (1400)');
   env.tcp.abort(slot);
   env.advance(30000);
   env.take();

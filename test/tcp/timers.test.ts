@@ -2,7 +2,7 @@ import test from 'ava';
 import { Err } from '../../firmware/errors';
 import { TcpState } from '../../firmware/tcp/state';
 import { TcpEvent } from '../../firmware/tcp/events';
-import { SocketOption } from '../../firmware/tcp/socket-option';
+import { SocketOption, setSocketOption, getSocketOption } from '../../firmware/tcp/socket-option';
 import { Env, ACK, RST, expectSegment, openServer, pattern } from './harness';
 
 test('keepalive: probes seq snd.una-1 after idle, every interval, ETIMEDOUT after count unanswered', (t) => {
@@ -79,9 +79,9 @@ test('keepalive off: an idle connection is never probed', (t) => {
   const { slot } = openServer(t, env);
   env.advance(10 * 60000);
   t.deepEqual(env.take(), []);
-  t.is(env.tcp.getOption(slot, SocketOption.KEEPALIVE), 0);
-  t.is(env.tcp.setOption(slot, SocketOption.KEEPALIVE_IDLE, 5000), 0);
-  t.is(env.tcp.setOption(slot, SocketOption.KEEPALIVE, 1), 0);
+  t.is(getSocketOption(env.tcp, slot, SocketOption.KEEPALIVE), 0);
+  t.is(setSocketOption(env.tcp, slot, SocketOption.KEEPALIVE_IDLE, 5000), 0);
+  t.is(setSocketOption(env.tcp, slot, SocketOption.KEEPALIVE, 1), 0);
   env.advance(5000);
   t.is(env.take().length, 1, 'probing once enabled');
   env.tcp.abort(slot);
@@ -112,7 +112,7 @@ test('user timeout never aborts an idle connection, and progress restarts it', (
   env.advance(60000);
   t.is(env.tcp.state(slot), TcpState.ESTABLISHED, 'idle: nothing unacknowledged');
   // Data acknowledged bit by bit: each ACK restarts the clock.
-  env.tcp.setOption(slot, SocketOption.NO_DELAY, 1);
+  setSocketOption(env.tcp, slot, SocketOption.NO_DELAY, 1);
   let acked = iss + 1;
   for (let i = 0; i < 5; i++) {
     env.tcp.send(slot, pattern(10), 0, 10);
@@ -121,7 +121,7 @@ test('user timeout never aborts an idle connection, and progress restarts it', (
     env.inject({ seq: irs + 1, ack: acked, flags: ACK });
   }
   t.is(env.tcp.state(slot), TcpState.ESTABLISHED);
-  t.is(env.tcp.setOption(slot, SocketOption.USER_TIMEOUT, 0), 0);
+  t.is(setSocketOption(env.tcp, slot, SocketOption.USER_TIMEOUT, 0), 0);
   env.tcp.abort(slot);
   env.take();
   env.leakCheck(t);
