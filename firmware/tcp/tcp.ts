@@ -1653,6 +1653,13 @@ export class Tcp implements Transport, TcpApi {
         if (value < 0 || value > Limit.MAX_OPTION_TIME) return Err.EINVAL;
         s.userTimeout[slot] = value;
         return 0;
+      case SocketOption.DEADLINE:
+        // The other states keep their own bounds in the same timer.
+        if (value < 0 || value > Limit.MAX_OPTION_TIME || (s.state[slot] !== TcpState.ESTABLISHED && s.state[slot] !== TcpState.CLOSE_WAIT)) {
+          return Err.EINVAL;
+        }
+        s.stateAt[slot] = value ? now + value : 0;
+        return 0;
     }
     return Err.EINVAL;
   }
