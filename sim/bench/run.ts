@@ -18,7 +18,7 @@ import { boardBudgets, BoardBudget } from '../../tools/board-budget';
 import { runTapBench, TapResult } from './tap';
 import { summarize, formatSummary, Summary } from './summary';
 import { renderPlot } from './plot';
-import { commandLineOption } from '../command-line';
+import { readCommandLine } from '../command-line';
 
 export interface BenchPlan {
   runs: number;
@@ -213,8 +213,9 @@ export function churnPlot(r: BenchResults): string {
 }
 
 async function main(): Promise<void> {
-  const quick = process.argv.indexOf('--quick') >= 0;
-  const outDir = commandLineOption('out', 'bench-results');
+  const options = readCommandLine('npm run bench', { quick: { kind: 'flag' }, out: { kind: 'text', value: 'DIR', fallback: 'bench-results' } });
+  const quick = options.flag('quick');
+  const outDir = options.text('out');
   const plan = Object.assign({}, quick ? quickPlan : fullPlan, { workDir: path.join(outDir, 'tmp') });
   fs.mkdirSync(plan.workDir, { recursive: true });
   const results = await runBench(plan, (line) => process.stdout.write('bench: ' + line + '\n'));
