@@ -14,8 +14,8 @@ const enum Http {
  * A small HTTP/1.0 server for the demo firmware: `/` answers a status page, `/bytes/N` streams
  * N bytes of a repeating pattern (for transfer tests; N in decimal digits, at most
  * 1,000,000,000, anything else is 400), paced by 'drain' so the body never sits in memory;
- * anything else is 404. Requests are read up to the blank line, at most 1 KB. Headers that
- * have not all arrived config.httpHeaderTimeout after the connection get it reset
+ * anything else is 404. Requests are read up to the blank line, at most 1 KB. A connection
+ * whose headers have not all arrived config.httpHeaderTimeout after it opened is reset
  * (httpHeaderTimeouts), and a connection that takes the last free slot resets the oldest
  * unfinished request (httpRequestsShed): clients trickling their headers can never hold the
  * whole socket pool.

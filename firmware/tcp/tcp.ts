@@ -140,7 +140,7 @@ export class Tcp implements Transport, TcpApi {
     const stats = this.stats;
     stats[Stat.tcpIn]++;
     // RFC 1122 4.2.3.10: nothing sent to a broadcast or multicast address may open or touch a connection.
-    if ((dstIp >>> 0) !== this.ip.localIp()) {
+    if ((dstIp | 0) !== (this.ip.localIp() | 0)) {
       stats[Stat.dropTcpBroadcast]++;
       return;
     }
