@@ -26,7 +26,6 @@ export interface BenchPlan {
   sampleEvery: number;
   throughputBytes: number;
   perPacketBytes: number;
-  boardsDir: string;
   distDir: string;
   /** Seconds per TAP measurement; 0 skips group 4. */
   tapSeconds: number;
@@ -35,12 +34,12 @@ export interface BenchPlan {
 
 export const fullPlan: BenchPlan = {
   runs: 5, churnConnections: 100000, sampleEvery: 1000, throughputBytes: 50e6, perPacketBytes: 50e6,
-  boardsDir: 'boards', distDir: 'dist', tapSeconds: 3, workDir: 'bench-results/tmp',
+  distDir: 'dist', tapSeconds: 3, workDir: 'bench-results/tmp',
 };
 
 export const quickPlan: BenchPlan = {
   runs: 2, churnConnections: 2000, sampleEvery: 500, throughputBytes: 200000, perPacketBytes: 200000,
-  boardsDir: 'boards', distDir: 'dist', tapSeconds: 0, workDir: 'bench-results/tmp',
+  distDir: 'dist', tapSeconds: 0, workDir: 'bench-results/tmp',
 };
 
 export interface ThroughputFigures {
@@ -96,7 +95,7 @@ function churnFigures(runs: ChurnResult[]): ChurnFigures {
 export async function runBench(plan: BenchPlan, log: (line: string) => void): Promise<BenchResults> {
   const started = Date.now();
   log('1/6 memory');
-  const memory = measureMemory(plan.boardsDir);
+  const memory = measureMemory(plan.distDir);
   const budgets = boardBudgets(readBundleSizes(plan.distDir));
 
   log('2/6 churn: ' + plan.churnConnections + ' connections x ' + plan.runs + ' runs x 2 policies');
@@ -174,8 +173,12 @@ export function renderTable(r: BenchResults): string {
   rows.push(['1 memory', 'TIME_WAIT entry', m.timeWaitEntry.bytes + ' B, ' + vars(m.timeWaitEntry.espruinoVariables) + ' (goal <= 24 B; Nut/OS ' + NUTOS_SOCKET_BYTES + ' B socket, lwIP 160-168 B PCB)']);
   rows.push(['1 memory', 'SYN-queue entry', m.synQueueEntry.bytes + ' B, ' + vars(m.synQueueEntry.espruinoVariables)]);
   rows.push(['1 memory', 'socket slot, without / with buffers', m.socketSlot.bytes + ' B, ' + vars(m.socketSlot.espruinoVariables) + ' / ' + m.socketSlotWithBuffers.bytes + ' B, ' + vars(m.socketSlotWithBuffers.espruinoVariables)]);
+  rows.push(['1 memory', 'ARP cache entry', m.arpEntry.bytes + ' B, ' + vars(m.arpEntry.espruinoVariables)]);
   rows.push(['1 memory', 'default configuration total', m.defaultReport.total + ' B, ' + m.defaultEspruinoVariables + ' vars']);
-  for (const b of m.boards) rows.push(['1 memory', 'board ' + b.board + ' (' + b.config + ', ' + b.sockets + ' sockets), per stack', b.bytes + ' B, ' + b.espruinoVariables + ' vars']);
+  rows.push(['1 memory', 'default configuration by structure, bytes (the console\'s mem)',
+    Object.keys(m.defaultReport).filter((name) => name !== 'total').map((name) => name + ' ' + m.defaultReport[name]).join(', ')]);
+  rows.push(['1 memory', 'board selftest (2 sockets, 1 KB rings, 576-byte frames), per stack: stackBytes of node dist/selftest.js',
+    m.selftestProblem ? 'not measured: ' + m.selftestProblem : m.selftestStackBytes + ' B']);
   for (const b of r.boardBudgets) {
     rows.push(['1 memory', 'board ' + b.board + ' as flashed: stack bytes; variables of data + code of ' + b.available + ' left by the app reserve',
       b.stackBytes + ' B; ' + b.dataVariables + ' + ' + b.codeVariables + ' = ' + b.total + ' vars, headroom ' + b.headroom]);
