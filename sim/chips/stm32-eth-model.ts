@@ -212,7 +212,8 @@ export class Stm32EthModel implements Mmio, LinkEndpoint {
     this.pins = o.pins || '';
     this.other[String(DBGMCU_IDCODE)] = o.chipId === undefined ? 0x10076413 : o.chipId;
     this.resetMac();
-    this.resetPhy(0);
+    // Powered up well before the driver first looks: out of reset, negotiating.
+    this.resetPhy(clock.now() - this.phyResetMs);
     this.port = wire.attach(this);
   }
 
@@ -235,6 +236,11 @@ export class Stm32EthModel implements Mmio, LinkEndpoint {
       this.bases[i] = this.nextBase;
       this.nextBase += (this.arrays[i].length + 15) & ~15;
     }
+  }
+
+  /** Lets the wire finish every frame the DMA holds (as time passing on a board would), then settles. */
+  settle(): void {
+    for (let i = 0; i < 1000 && this.txBusy > 0; i++) this.step();
   }
 
   /** true when the PHY reports the link up: cable in, wire up, out of reset, auto-negotiation done. */
