@@ -1,0 +1,45 @@
+import test, { ExecutionContext } from 'ava';
+import { InterpreterBoard, InterpreterBuild, interpreterUnavailableReason } from '../../sim/espruino/interpreter';
+
+/**
+ * The interpreter tier: tests that run bundles on the Espruino interpreter sized like their
+ * boards. Without the binaries each test is registered as skipped with the reason in its title,
+ * and the first skip also says so loudly in the run's output; under CI=true a skipped tier is a
+ * failure, because CI builds the interpreters (.ci/run) and must not pass without running them.
+ */
+
+let skipNoticeShown = false;
+
+export function interpreterTest(title: string, builds: InterpreterBuild[], body: (t: ExecutionContext) => Promise<void>): void {
+  const reason = interpreterUnavailableReason(builds);
+  if (!reason) {
+    test.serial(title, body);
+    return;
+  }
+  if (process.env.CI === 'true') {
+    test(title, (t) => {
+      t.fail('the interpreter tier cannot be skipped in CI: ' + reason);
+    });
+    return;
+  }
+  if (!skipNoticeShown) {
+    skipNoticeShown = true;
+    test('interpreter tier SKIPPED on this machine', (t) => {
+      const line = 'SKIPPED: the interpreter tier needs the Espruino interpreters: ' + reason;
+      t.log(line);
+      process.stderr.write('\n*** ' + line + ' ***\n\n');
+      t.pass();
+    });
+  }
+  test.skip(title + ' [skipped: ' + reason + ']', () => undefined);
+}
+
+/** A board of `build` for the duration of `body`, removed with every process it ran, also on failure. */
+export async function withBoard<T>(build: InterpreterBuild, body: (board: InterpreterBoard) => Promise<T>): Promise<T> {
+  const board = new InterpreterBoard(build);
+  try {
+    return await body(board);
+  } finally {
+    await board.remove();
+  }
+}
