@@ -271,8 +271,13 @@ export class Stm32EthModel implements Mmio, LinkEndpoint {
 
   // ---- Mmio ----
 
+  /**
+   * The interpreter's === on two typed arrays compares their contents (src/jsvar.c,
+   * jsvMathsOpTypeEqual then jsvMathsOp): slow, and true for equal contents, so the length is
+   * compared first; a model there holds one array of each length.
+   */
   addressOf(array: Uint8Array): number {
-    for (let i = 0; i < this.arrays.length; i++) if (this.arrays[i] === array) return this.bases[i];
+    for (let i = 0; i < this.arrays.length; i++) if (this.arrays[i].length === array.length && this.arrays[i] === array) return this.bases[i];
     this.arrays.push(array);
     this.bases.push(this.nextBase);
     const base = this.nextBase;
