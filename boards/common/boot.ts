@@ -24,7 +24,7 @@ declare function require(module: 'NetworkJS'): { create(driver: NetworkJs): void
 declare const process: { env: { BOARD: string } };
 
 const enum Chip {
-  /** DBGMCU_IDCODE: DEV_ID in bits 0-11 (RM0090 38.6.1, RM0410 40.6.1). */
+  /** DBGMCU_IDCODE: DEV_ID in bits 0-11 (the debug support chapters of RM0090 and RM0410). */
   DBGMCU_IDCODE = 0xe0042000,
   DEV_ID_MASK = 0xfff,
 }

@@ -2,7 +2,7 @@ import { FrameSink, Mmio, PolledNic } from '../bus';
 import { Hal } from '../hal';
 
 /**
- * STM32F4/F7 Ethernet facts: RM0090 (F405/407, section 33) and RM0410 (F76x, section 42) give
+ * STM32F4/F7 Ethernet facts: the Ethernet chapters of RM0090 (F405/407) and RM0410 (F76x) give
  * the same MAC, MMC and DMA at the same addresses, the same RCC and SYSCFG bits and the same
  * normal (16-byte) descriptors; PHY registers are IEEE 802.3 clause 22, which the LAN8742A,
  * LAN8720A and DP83848 all implement. Addresses are absolute.
@@ -15,7 +15,7 @@ const enum Eth {
   RCC_ETHMAC_CLOCKS = 0x0e000000,
   RCC_ETHMACRST = 0x02000000,
   RCC_SYSCFGEN = 0x4000,
-  /** SYSCFG_PMC.MII_RMII_SEL: RMII; only while the MAC is held in reset, before its clocks run (RM0090 9.2.2). */
+  /** SYSCFG_PMC.MII_RMII_SEL: RMII; only while the MAC is held in reset, before its clocks run (RM0090, SYSCFG_PMC). */
   SYSCFG_PMC = 0x40013804,
   SYSCFG_RMII = 0x00800000,
   GPIOA = 0x40020000,

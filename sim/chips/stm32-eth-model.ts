@@ -2,7 +2,7 @@ import { Mmio } from '../../hal/bus';
 import { LinkEndpoint } from '../link';
 
 /*
- * The STM32F4/F7 Ethernet MAC and DMA (RM0090 section 33, RM0410 section 42) with an RMII PHY
+ * The STM32F4/F7 Ethernet MAC and DMA (the Ethernet chapters of RM0090 and RM0410) with an RMII PHY
  * (IEEE 802.3 clause 22 registers, as the LAN8742A, LAN8720A and DP83848 have them), written
  * again here from the manuals rather than imported from the driver, so that a wrong constant in
  * the driver shows up as a fault. This file runs on the interpreter too (the bench bundles it),
@@ -323,7 +323,7 @@ export class Stm32EthModel implements Mmio, LinkEndpoint {
     const key = String(address);
     const before = this.other[key] || 0;
     if (address === SYSCFG_PMC && ((before ^ value) & MII_RMII_SEL) && this.macClocked() && !(this.other[String(RCC_AHB1RSTR)] & ETHMAC_CLOCK)) {
-      this.faults.push('SYSCFG_PMC.MII_RMII_SEL changed while the MAC was clocked and out of reset (RM0090 9.2.2)');
+      this.faults.push('SYSCFG_PMC.MII_RMII_SEL changed while the MAC was clocked and out of reset (RM0090, SYSCFG_PMC)');
     }
     if (address === RCC_AHB1RSTR && (value & ETHMAC_CLOCK) && !(before & ETHMAC_CLOCK)) this.resetMac();
     this.other[key] = value;
