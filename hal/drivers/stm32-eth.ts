@@ -367,11 +367,15 @@ export class Stm32EthDriver implements PolledNic {
       this.phy(Eth.BMCR, Eth.BMCR_AUTONEGOTIATE);
       this.phase = Eth.ready;
     }
-    const up = (this.phy(Eth.BMSR, -1) & Eth.BMSR_UP) === Eth.BMSR_UP;
+    const bmsr = this.phy(Eth.BMSR, -1);
+    // All ones is nobody driving MDIO (the PHY gone), not a link.
+    const up = bmsr !== 0xffff && (bmsr & Eth.BMSR_UP) === Eth.BMSR_UP;
     if (up && !this.link) {
       const common = this.phy(Eth.ANAR, -1) & this.phy(Eth.ANLPAR, -1);
       const full = (common & Eth.AN_100FD) !== 0 || ((common & Eth.AN_100) === 0 && (common & Eth.AN_10FD) !== 0);
-      mmio.poke32(Eth.MACCR, Eth.MACCR_RE | Eth.MACCR_TE | (full ? Eth.MACCR_DM : 0) | (common & Eth.AN_100 ? Eth.MACCR_FES : 0));
+      // Read-modify-write: MACCR's reserved bit 15 resets to 1 and must keep that value.
+      const maccr = mmio.peek32(Eth.MACCR) & ~(Eth.MACCR_DM | Eth.MACCR_FES);
+      mmio.poke32(Eth.MACCR, maccr | Eth.MACCR_RE | Eth.MACCR_TE | (full ? Eth.MACCR_DM : 0) | (common & Eth.AN_100 ? Eth.MACCR_FES : 0));
     } else if (!up && this.link) {
       counters[Stm32EthCounter.linkDrops]++;
     }
@@ -381,7 +385,7 @@ export class Stm32EthDriver implements PolledNic {
     counters[Stm32EthCounter.rxOverflows] += (missed >>> Eth.MFA_SHIFT) & Eth.MFA_MASK;
   }
 
-  /** Writes a PHY register (value ≥ 0) or reads one (value -1) over MDIO; a bus that stays busy reads 0xffff (no PHY). */
+  /** Writes a PHY register (value ≥ 0) or reads one (value -1) over MDIO; a bus that stays busy reads 0 (no PHY, link down). */
   private phy(register: number, value: number): number {
     const mmio = this.mmio;
     if (value >= 0) mmio.poke32(Eth.MACMIIDR, value);
@@ -391,7 +395,7 @@ export class Stm32EthDriver implements PolledNic {
     while (mmio.peek32(Eth.MACMIIAR) & Eth.MII_MB) {
       if (++polls === Eth.miiPolls) {
         this.counters[Stm32EthCounter.chipTimeouts]++;
-        return 0xffff;
+        return 0;
       }
     }
     return value >= 0 ? value : mmio.peek32(Eth.MACMIIDR) & 0xffff;

@@ -43,6 +43,7 @@ const MACCR_RE = 1 << 2;
 const MACCR_TE = 1 << 3;
 const MACCR_DM = 1 << 11;
 const MACCR_FES = 1 << 14;
+const MACCR_RESERVED_ONE = 1 << 15;
 const MACFFR_PM = 1 << 0;
 const MACFFR_PAM = 1 << 4;
 const MACFFR_BFD = 1 << 5;
@@ -389,6 +390,7 @@ export class Stm32EthModel implements Mmio, LinkEndpoint {
   }
 
   private writeEth(offset: number, value: number): void {
+    if (offset === MACCR && !(value & MACCR_RESERVED_ONE)) this.faults.push('MACCR bit 15 (reserved, reset value 1) written as 0');
     if (offset < 0x100) {
       if (offset === MACMIIAR && value & MII_MB) {
         if (this.mdioBusy > 0) this.faults.push('MACMIIAR written while an MDIO transaction was busy');
@@ -446,7 +448,7 @@ export class Stm32EthModel implements Mmio, LinkEndpoint {
   private resetMac(): void {
     this.mac.fill(0);
     this.dma.fill(0);
-    this.mac[MACCR >> 2] = 0x8000;
+    this.mac[MACCR >> 2] = MACCR_RESERVED_ONE;
     this.mac[MACA0HR >> 2] = 0x8000ffff;
     this.mac[MACA0LR >> 2] = 0xffffffff;
     this.dma[0] = 0x20101;

@@ -218,7 +218,7 @@ test('the model: chained descriptors (RCH/TCH), a frame split across small buffe
     ...WIRING.pins.split(' ').map((pin) => 'RMII pin ' + pin + ' not in alternate function 11 (mode 0, AF 0)')]);
   model.faults.length = 0;
   for (let ms = 0; ms < 40 && !model.phyLinkUp(); ms++) clock.runUntil(clock.now() + 1);
-  model.poke32(MACCR, 0x480c);
+  model.poke32(MACCR, 0xc80c);
   const frame = pattern(600, 7);
   frame.set(OUR_MAC, 0);
   link.transmit(probe, frame, 600);
