@@ -8,6 +8,7 @@ import { DhcpServer } from '../../sim/servers/dhcp-server';
 import { UdpHost } from '../../sim/servers/udp-host';
 import { DEVICE_IP, echo, handshake, pattern, runUntil, sameBytes } from './w5500-harness';
 import { OUR_MAC, setUpRun, tearDownRun } from './stm32-eth-harness';
+import { stm32f4discoveryEth } from '../../boards/common/profiles';
 
 const MEGABYTE = 1 << 20;
 
@@ -56,6 +57,23 @@ test('1 MB each way through the echo server over the on-chip MAC, byte for byte,
     'every frame the DMA lost is counted by the driver');
   t.log('virtual ' + ms + ' ms; frames in ' + counters[Stm32EthCounter.framesReceived] + ', out ' + counters[Stm32EthCounter.framesSent] +
     '; missed ' + counters[Stm32EthCounter.rxMissed] + '; register accesses ' + run.model.accesses);
+  tearDownRun(t, run);
+});
+
+test('the STM32F4 Discovery as flashed (2 receive and 1 transmit descriptor, its memory configuration): 1 MB each way intact', (t) => {
+  const profile = stm32f4discoveryEth;
+  const wiring = profile.eth!;
+  const run = setUpRun({ phyAddress: wiring.phyAddress, pins: wiring.pins }, Object.assign({}, profile.config, { ip: DEVICE_IP, dhcp: false }),
+    {}, 1, { pins: wiring.pins, phyAddress: wiring.phyAddress, rxDescriptors: wiring.rxDescriptors, txDescriptors: wiring.txDescriptors });
+  const data = pattern(MEGABYTE, 32);
+  const flow = echo(run.board.net, run.peer.net, DEVICE_IP, data);
+  const ms = runUntil(run.clock, () => flow.closed.client && flow.closed.server, 900000);
+  sameBytes(t, flow.received, data);
+  t.deepEqual(flow.errors, []);
+  const counters = run.board.nic.counters;
+  t.is(counters[Stm32EthCounter.txDropped], 0);
+  t.log('virtual ' + ms + ' ms; frames in ' + counters[Stm32EthCounter.framesReceived] + ', missed ' + run.model.missedNoDescriptor +
+    ', transmit waits ' + counters[Stm32EthCounter.txWaits]);
   tearDownRun(t, run);
 });
 
