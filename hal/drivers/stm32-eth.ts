@@ -105,6 +105,7 @@ const enum Eth {
 
   // timing and bounds
   linkCheckMs = 50,
+  retryMs = 2000,
   phyResetTimeoutMs = 1000,
   /** Busy-waits are bounded in register reads: MDIO takes about 40 µs, the DMA reset a few clocks once REF_CLK runs. */
   resetPolls = 1000,
@@ -162,7 +163,8 @@ export interface Stm32EthWiring {
  * reception that stopped on a full ring. Transmit: the frame is copied into the next transmit
  * buffer and the DMA is told; a full ring makes transmit() wait for the wire (back-pressure).
  * The PHY is reset and auto-negotiates; its link is read every 50 ms, and each time it comes up
- * the negotiated speed and duplex are programmed into the MAC. The interpreter never moves flat
+ * the negotiated speed and duplex are programmed into the MAC; a reset that fails is retried every
+ * 2 s. The interpreter never moves flat
  * data by itself, but E.defrag() can (src/jsvar.c, jsvDefragment): the address is checked with
  * every link check and the MAC re-initialised on the new one.
  */
@@ -180,7 +182,8 @@ export class Stm32EthDriver implements PolledNic {
   private phase: number = Eth.down;
   private link = false;
   private checkedAt = 0;
-  private resetAt = 0;
+  /** When reset() last ran (-1: never, so polls leave the chip alone until the board resets it). */
+  private resetAt = -1;
   private rxNext = 0;
   private txNext = 0;
 
@@ -203,6 +206,7 @@ export class Stm32EthDriver implements PolledNic {
     const mmio = this.mmio;
     this.phase = Eth.down;
     this.link = false;
+    this.resetAt = this.hal.now();
     if (this.mmio.addressOf(this.memory) !== this.address) this.descriptors = this.place();
     if (this.address === 0) return false;
     mmio.poke32(Eth.RCC_APB2ENR, mmio.peek32(Eth.RCC_APB2ENR) | Eth.RCC_SYSCFGEN);
@@ -262,7 +266,6 @@ export class Stm32EthDriver implements PolledNic {
     mmio.peek32(Eth.DMAMFBOCR);
     this.phy(Eth.BMCR, Eth.BMCR_RESET);
     this.phase = Eth.phyResetting;
-    this.resetAt = this.hal.now();
     this.checkedAt = this.resetAt;
     return true;
   }
@@ -272,8 +275,12 @@ export class Stm32EthDriver implements PolledNic {
   }
 
   poll(sink: FrameSink): number {
-    if (this.phase === Eth.down) return 0;
     const now = this.hal.now();
+    if (this.phase === Eth.down) {
+      // A reset that failed (no REF_CLK, no PHY, or a recovery that did not take) is tried again.
+      if (this.resetAt >= 0 && now - this.resetAt >= Eth.retryMs) this.reset();
+      return 0;
+    }
     if (now - this.checkedAt >= Eth.linkCheckMs) this.check(now);
     if (this.phase !== Eth.ready) return 0;
     const d = this.descriptors;
