@@ -163,10 +163,10 @@ export interface Stm32EthWiring {
  * reception that stopped on a full ring. Transmit: the frame is copied into the next transmit
  * buffer and the DMA is told; a full ring makes transmit() wait for the wire (back-pressure).
  * The PHY is reset and auto-negotiates; its link is read every 50 ms, and each time it comes up
- * the negotiated speed and duplex are programmed into the MAC; a reset that fails is retried every
- * 2 s. The interpreter never moves flat
- * data by itself, but E.defrag() can (src/jsvar.c, jsvDefragment): the address is checked with
- * every link check and the MAC re-initialised on the new one.
+ * the negotiated speed and duplex are programmed into the MAC; a reset that fails is retried
+ * every 2 s. The interpreter never moves flat data by itself, but E.defrag() can (src/jsvar.c,
+ * jsvDefragment): the address is checked with every link check and the MAC re-initialised on
+ * the new one.
  */
 export class Stm32EthDriver implements PolledNic {
   readonly mac: Uint8Array;
