@@ -38,7 +38,7 @@ test('every group reports on a tiny workload, with a table and a plot', async (t
   t.true(results.throughput.every((r) => r.allComplete));
   t.true(results.perPacket.nsPerSegment.median > 0);
   t.is(results.perPacket.allocations.length, 2);
-  t.is(results.boardBudgets.length, 6, 'every board as flashed');
+  t.is(results.boardBudgets.length, 8, 'every board as flashed');
   t.true(results.boardBudgets.every((b) => b.fits && b.stackBytes > 0));
   t.not(results.tap.skipped, '');
   // The README's self-test row is the figure `node dist/selftest.js` prints, not a stack rebuilt with other frames.
@@ -47,7 +47,12 @@ test('every group reports on a tiny workload, with a table and a plot', async (t
   t.is(results.memory.selftestStackBytes, Number(printed![1]));
   const table = renderTable(results);
   t.true(table.indexOf('stackBytes of node dist/selftest.js | ' + printed![1] + ' B |') >= 0);
-  for (const group of ['1 memory', '2 churn', '3 throughput', '4 TAP', '5 per packet']) t.true(table.indexOf('| ' + group + ' |') >= 0, group);
+  for (const group of ['1 memory', '2 churn', '3 throughput', '4 TAP', '5 per packet', '7 drivers']) t.true(table.indexOf('| ' + group + ' |') >= 0, group);
+  t.deepEqual(results.drivers.figures.map((d) => d.driver + ' ' + d.frameBytes),
+    ['stm32-eth 64', 'stm32-eth 1514', 'enc28j60 64', 'enc28j60 1514', 'w5500 64', 'w5500 1514']);
+  t.true(results.drivers.figures.every((d) => Number.isFinite(d.nodeReceive.median) && Number.isFinite(d.nodeTransmit.median)));
+  t.is(results.drivers.figures[1].perFrame.receiveBusBytes, 0, 'the MAC moves frames by DMA: no bus bytes');
+  t.true(results.drivers.figures[3].perFrame.receiveBusBytes >= 1514, 'the ENC28J60 moves every byte over SPI');
   const svg = churnPlot(results);
   t.true(svg.startsWith('<svg'));
   t.is(svg.split('<polyline').length - 1, 3);
