@@ -52,3 +52,18 @@ test('a real upload goes to the port, into Storage; bad arguments are refused be
   t.throws(() => parseArguments(['--board', 'slip', '--port']), { message: /--port needs a value/ });
   t.throws(() => parseArguments(['--bord', 'slip']), { message: /unknown option --bord/ });
 });
+
+test('npm run flash checks its arguments before it builds anything', (t) => {
+  const scripts = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')).scripts;
+  t.is(scripts.flash, 'npm run compile --silent && node build/tools/flash.js', 'no bundle build before flash.js has read its arguments');
+  // Without --dist, flash.js would build every bundle into ./dist: in an empty folder a bad board must stop it first.
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'flash-args-'));
+  const started = Date.now();
+  const result = spawnSync(process.execPath, [flash, '--board', 'nosuchboard', '--port', '/dev/ttyUSB0'], { cwd: empty, encoding: 'utf8' });
+  t.is(result.status, 2);
+  t.regex(result.stderr, /^flash: --board must be one of esp32-w5500, [^\n]+\n$/);
+  t.is(result.stdout, '');
+  t.deepEqual(fs.readdirSync(empty), [], 'nothing built');
+  t.true(Date.now() - started < 10000);
+  fs.rmSync(empty, { recursive: true, force: true });
+});

@@ -1,9 +1,8 @@
 import test, { ExecutionContext } from 'ava';
 import { NetworkJs, HostResolver } from '../../firmware/api/network-js';
 import { Socket } from '../../firmware/api/net';
-import { Services } from '../../firmware/services/services';
 import { parseIp } from '../../firmware/wire/ip-address';
-import { Network, Device, assertBackToStart } from '../seeds/network';
+import { Network, Device, assertBackToStart, startServices } from '../seeds/network';
 import { Interpreter, JsObject } from './interpreter';
 
 const DEVICE_IP = '192.0.2.2';
@@ -34,17 +33,6 @@ function world(resolver: HostResolver | null = null, deviceConfig: { [field: str
   const peer = network.add('peer', PEER_IP);
   const adapter = new NetworkJs(device.stack, (data: string) => new Uint8Array(Buffer.from(data, 'latin1')), resolver);
   return { network, device, peer, adapter, js: new Interpreter(adapter) };
-}
-
-/** The firmware's own echo (7) and HTTP (80) services on the peer, polled every millisecond of virtual time. */
-function peerServices(w: World): void {
-  const services = new Services(w.peer.stack);
-  services.start();
-  const poll = () => {
-    services.poll(w.network.clock.now());
-    w.network.clock.after(1, poll);
-  };
-  poll();
 }
 
 /** Virtual time in 1 ms steps with one interpreter idle pass after each, until `done` or `limit` ms. */
@@ -100,7 +88,7 @@ test('net server: the interpreter echoes a 20 KB stream from a peer and sees a c
 
 test('net client: the interpreter connects to a peer echo server by address, sends 10 KB and ends', (t) => {
   const w = world();
-  peerServices(w);
+  startServices(w.network, w.peer);
   const sent = patternText(10000);
   let echoed = '';
   const socket = w.js.netConnect({ host: PEER_IP, port: 7 }, () => socket.write(sent));
@@ -141,7 +129,7 @@ test('http server: a peer GETs a page from the interpreter\'s http.createServer'
 
 test('http client: http.get of 5,000 bytes from a peer\'s HTTP server', (t) => {
   const w = world();
-  peerServices(w);
+  startServices(w.network, w.peer);
   let status = '';
   let body = '';
   let closed = false;
@@ -171,7 +159,7 @@ test('names: create resolves a host name before connecting; an unknown name fail
     },
   };
   w = world(resolver);
-  peerServices(w);
+  startServices(w.network, w.peer);
   let echoed = '';
   const good = w.js.netConnect({ host: 'peer.test', port: 7 }, () => good.write('ping'));
   good.on('data', (data) => {
@@ -196,7 +184,7 @@ test('errors: a refused connect, no free socket, and UDP are reported with the i
   t.deepEqual(events(refused), ['end', 'error', 'end', 'close']);
   t.is((refused.emitted[1][1] as { code: number }).code, -9, 'reset');
 
-  peerServices(w);
+  startServices(w.network, w.peer);
   const open = [w.js.netConnect({ host: PEER_IP, port: 7 }), w.js.netConnect({ host: PEER_IP, port: 7 })];
   const third = w.js.netConnect({ host: PEER_IP, port: 7 });
   t.deepEqual(w.js.exceptions, ['Unable to create socket'], 'the third create returned an error');
@@ -235,7 +223,7 @@ test('recv reports the peer\'s reset as -9 after the data that came before it', 
 test('a lookup answered after its socket was closed is ignored, even when the handle has been reused', (t) => {
   const answers: ((error: Error | null, ip: number) => void)[] = [];
   const w = world({ lookup: (_name, callback) => answers.push(callback) && 0 });
-  peerServices(w);
+  startServices(w.network, w.peer);
   const first = w.adapter.create('slow.test', 7, 0);
   t.true(first >= 0);
   t.is(w.adapter.recv(first, 536), -11, 'still resolving: not connected yet');

@@ -3,6 +3,7 @@ import { resolveConfig } from '../../firmware/config';
 import { Stack } from '../../firmware/stack';
 import { Stat, statNames } from '../../firmware/stats';
 import { Net } from '../../firmware/api/net';
+import { Services } from '../../firmware/services/services';
 import { SlotFlag } from '../../firmware/tcp/slot-table';
 import { TcpState } from '../../firmware/tcp/state';
 import { parseIp } from '../../firmware/wire/ip-address';
@@ -163,6 +164,18 @@ export function resourceCounts(device: Device): { [name: string]: number } {
     tcpAcceptQueueFull: s[Stat.tcpAcceptQueueFull], tcpEmfile: s[Stat.tcpEmfile], tcpAddrNotAvail: s[Stat.tcpAddrNotAvail],
     tcpAborts: s[Stat.tcpAborts], arpQueueDrops: s[Stat.arpQueueDrops],
   };
+}
+
+/** The firmware's own echo (7) and HTTP (80) services on `device`, polled every millisecond of virtual time as a board's loop would. */
+export function startServices(network: Network, device: { stack: Stack }): Services {
+  const services = new Services(device.stack);
+  services.start();
+  const poll = (): void => {
+    services.poll(network.clock.now());
+    network.clock.after(1, poll);
+  };
+  poll();
+  return services;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { getSocketOption } from '../../firmware/tcp/socket-option';
 import test from 'ava';
+import { getSocketOption } from '../../firmware/tcp/socket-option';
 import { Err } from '../../firmware/errors';
 import { TcpState } from '../../firmware/tcp/state';
 import { TcpEvent, ListenerEvent } from '../../firmware/tcp/events';
