@@ -9,6 +9,7 @@ import { parseIp } from './wire/ip-address';
 import { readIpv4Address } from './wire/ipv4';
 import { UdpField } from './wire/udp';
 import { DnsConstant, DnsField, namesEqual, skipName } from './wire/dns';
+import { Arena } from './arena';
 
 /** `error` is null on success, else an Error with code 'ENOTFOUND' (NXDOMAIN, no A record, no answer, no server). */
 export type LookupCallback = (error: Error | null, ip: number) => void;
@@ -69,25 +70,28 @@ export class DnsResolver implements UdpSink {
     this.server = server;
     const lookups = config.dnsLookups;
     const entries = config.dnsCacheEntries;
-    this.nameLength = config.dnsNameLength;
-    this.queryState = new Uint8Array(lookups);
-    this.queryId = new Uint16Array(lookups);
-    this.queryPort = new Uint16Array(lookups);
-    this.queryTries = new Uint8Array(lookups);
-    this.queryOutcome = new Uint8Array(lookups);
-    this.queryDeadline = new Float64Array(lookups);
-    this.queryTtl = new Uint32Array(lookups);
-    this.queryAddress = new Uint32Array(lookups);
-    this.queryName = new Uint8Array(lookups * this.nameLength);
-    this.queryNameLength = new Uint8Array(lookups);
+    const nameLength = config.dnsNameLength;
+    this.nameLength = nameLength;
+    const arena = new Arena(8 * (lookups + entries) + 4 * (2 * lookups + entries) + 2 * 2 * lookups +
+      (lookups + entries) * (nameLength + 1) + 3 * lookups);
+    this.queryDeadline = arena.cut(Float64Array, 8, lookups);
+    this.cacheExpires = arena.cut(Float64Array, 8, entries);
+    this.queryTtl = arena.cut(Uint32Array, 4, lookups);
+    this.queryAddress = arena.cut(Uint32Array, 4, lookups);
+    this.cacheAddress = arena.cut(Uint32Array, 4, entries);
+    this.queryId = arena.cut(Uint16Array, 2, lookups);
+    this.queryPort = arena.cut(Uint16Array, 2, lookups);
+    this.queryName = arena.cut(Uint8Array, 1, lookups * nameLength);
+    this.queryNameLength = arena.cut(Uint8Array, 1, lookups);
+    this.cacheName = arena.cut(Uint8Array, 1, entries * nameLength);
+    this.cacheNameLength = arena.cut(Uint8Array, 1, entries);
+    this.queryState = arena.cut(Uint8Array, 1, lookups);
+    this.queryTries = arena.cut(Uint8Array, 1, lookups);
+    this.queryOutcome = arena.cut(Uint8Array, 1, lookups);
     for (let i = 0; i < lookups; i++) {
       this.callbacks.push(null);
       this.hostnames.push(null);
     }
-    this.cacheName = new Uint8Array(entries * this.nameLength);
-    this.cacheNameLength = new Uint8Array(entries);
-    this.cacheAddress = new Uint32Array(entries);
-    this.cacheExpires = new Float64Array(entries);
   }
 
   /**

@@ -25,7 +25,7 @@ if (!profile) {
 const interpreter = process.argv[3] || profile.interpreter;
 
 const marker = '\u0001';
-const stepped = ['boards/common/boot.ts', 'firmware/stack.ts', 'firmware/device.ts'];
+const stepped = ['boards/common/boot.ts', 'firmware/stack.ts', 'firmware/device.ts', 'firmware/tcp/tcp.ts', 'firmware/network-interface.ts'];
 const probe = {
   name: 'variable-probe',
   transform(code, id) {

@@ -94,7 +94,7 @@ const esp32Memory = {
 const smallMemory = {
   ip: lan.ip, netmask: lan.netmask, gateway: lan.gateway, dhcp: lan.dhcp, dhcpRetries: lan.dhcpRetries, dhcpFallbackAfter: lan.dhcpFallbackAfter,
   sockets: 4, sendBuffer: 1024, receiveBuffer: 1024, listeners: 3, synQueue: 4, backlog: 2, reassemblyRanges: 2,
-  timeWaitCapacity: 16, arpEntries: 4, arpPendingFrames: 1, udpBindings: 4, memoryBudget: 24576,
+  timeWaitCapacity: 16, arpEntries: 4, arpPendingFrames: 0, udpBindings: 4, memoryBudget: 24576,
 };
 
 export const esp32W5500: BoardProfile = {
@@ -127,7 +127,7 @@ export const picoEnc28j60: BoardProfile = {
 /** Espruino WiFi (8,190 variables): 6 sockets with 1.5 KB rings; its own ESP8266 stays unused. */
 export const espruinoWifiW5500: BoardProfile = {
   name: 'espruino-wifi-w5500', title: 'Espruino WiFi + W5500', espruinoBoard: 'ESPRUINOWIFI', variables: 8190, blocksize: 16,
-  appReserve: 3000, interpreter: 'wifi', storageFile: 65504, features: { withConfigCheck: false }, nic: 'w5500',
+  appReserve: 3000, interpreter: 'wifi', storageFile: 65504, features: { withConfigCheck: false, withSack: false }, nic: 'w5500',
   spi: { bus: 'SPI1', sck: 'A5', miso: 'A6', mosi: 'A7', cs: 'B0', reset: 'B1', baud: 8000000, mode: 0 },
   uart: null,
   config: {
@@ -140,7 +140,7 @@ export const espruinoWifiW5500: BoardProfile = {
 /** STM32F4 Discovery (5,450 variables): SPI2, since SPI1 carries the on-board accelerometer. */
 export const stm32f4discoveryEnc28j60: BoardProfile = {
   name: 'stm32f4discovery-enc28j60', title: 'STM32F4 Discovery + ENC28J60', espruinoBoard: 'STM32F4DISCOVERY', variables: 5450,
-  blocksize: 16, appReserve: 1500, interpreter: 'f4disc', storageFile: 262112, features: { withConfigCheck: false }, nic: 'enc28j60',
+  blocksize: 16, appReserve: 1500, interpreter: 'f4disc', storageFile: 262112, features: { withConfigCheck: false, withServices: false }, nic: 'enc28j60',
   spi: { bus: 'SPI2', sck: 'B13', miso: 'B14', mosi: 'B15', cs: 'B12', reset: 'B11', baud: 4000000, mode: 0 },
   uart: null,
   config: smallMemory,
@@ -153,8 +153,8 @@ export const stm32f4discoveryEnc28j60: BoardProfile = {
  * the board's default pins; on an ESP32, whose Serial1 is the USB console, Serial2 on D16/D17.
  */
 export const slip: BoardProfile = {
-  name: 'slip', title: 'any board + SLIP', espruinoBoard: 'PICO_R1_3', variables: 5100, blocksize: 16, appReserve: 1500,
-  interpreter: 'pico', storageFile: 49120, features: { withConfigCheck: false },
+  name: 'slip', title: 'any board + SLIP', espruinoBoard: 'STM32F4DISCOVERY', variables: 5450, blocksize: 16, appReserve: 1500,
+  interpreter: 'f4disc', storageFile: 262112, features: { withConfigCheck: false, withDhcp: false },
   nic: 'slip', spi: null,
   uart: { port: 'Serial1', rx: '', tx: '', baud: 115200, capacity: 2048 },
   config: {
@@ -175,7 +175,7 @@ export const slipMtu = 576;
  */
 export const stm32f4discoveryEth: BoardProfile = {
   name: 'stm32f4discovery-eth', title: 'STM32F4 Discovery + RMII PHY (on-chip MAC)', espruinoBoard: 'STM32F4DISCOVERY', variables: 5450,
-  blocksize: 13, appReserve: 1500, interpreter: 'f4disc', storageFile: 262112, features: { withConfigCheck: false },
+  blocksize: 13, appReserve: 1500, interpreter: 'f4disc', storageFile: 262112, features: { withConfigCheck: false, withServices: false },
   nic: 'stm32-eth', spi: null, uart: null,
   eth: { pins: 'A1 A2 A7 C1 C4 C5 B11 B12 B13', phyAddress: 1, rxDescriptors: 2, txDescriptors: 1, deviceId: 0x413 },
   config: smallMemory,

@@ -2,6 +2,7 @@ import { Stack } from '../stack';
 import { Err } from '../errors';
 import { TcpState } from '../tcp/state';
 import { parseIp } from '../wire/ip-address';
+import { Arena } from '../arena';
 
 /**
  * The interpreter's socket error codes (libs/network/socketerrors.h): what recv/send/create
@@ -112,10 +113,11 @@ export class NetworkJs implements NetworkJsDriver {
     private readonly resolver: HostResolver | null,
   ) {
     const handles = stack.config.sockets + stack.config.listeners + Limit.lookups;
-    this.kinds = new Uint8Array(handles);
-    this.refs = new Int16Array(handles);
-    this.ports = new Uint16Array(handles);
-    this.generations = new Uint16Array(handles);
+    const arena = new Arena(handles * (3 * 2 + 1));
+    this.refs = arena.cut(Int16Array, 2, handles);
+    this.ports = arena.cut(Uint16Array, 2, handles);
+    this.generations = arena.cut(Uint16Array, 2, handles);
+    this.kinds = arena.cut(Uint8Array, 1, handles);
   }
 
   create(host: string | undefined, port: number, socketType?: number): number {

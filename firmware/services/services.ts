@@ -2,6 +2,7 @@ import { Stack } from '../stack';
 import { Stat } from '../stats';
 import { SlotFlag } from '../tcp/slot-table';
 import { TcpState } from '../tcp/state';
+import { Arena } from '../arena';
 
 /** The ports of the firmware's own services. */
 export const enum ServicePort {
@@ -59,13 +60,14 @@ export class Services {
 
   constructor(private readonly stack: Stack) {
     const slots = stack.config.sockets;
-    this.kind = new Uint8Array(slots);
-    this.matched = new Uint8Array(slots);
-    this.requestBytes = new Uint16Array(slots);
-    this.remaining = new Uint32Array(slots);
-    this.deadline = new Float64Array(slots);
-    this.lines = new Uint8Array(slots * Service.LINE);
-    this.line = new Uint8Array(slots);
+    const arena = new Arena(slots * (8 + 4 + 2 + 3 + Service.LINE));
+    this.deadline = arena.cut(Float64Array, 8, slots);
+    this.remaining = arena.cut(Uint32Array, 4, slots);
+    this.requestBytes = arena.cut(Uint16Array, 2, slots);
+    this.kind = arena.cut(Uint8Array, 1, slots);
+    this.matched = arena.cut(Uint8Array, 1, slots);
+    this.line = arena.cut(Uint8Array, 1, slots);
+    this.lines = arena.cut(Uint8Array, 1, slots * Service.LINE);
     for (let i = 0; i < Service.CHUNK; i++) this.pattern[i] = 97 + (i % 26);
   }
 

@@ -1,3 +1,4 @@
+import { Arena } from '../arena';
 /**
  * The out-of-order assembler: which sequence ranges beyond rcv.nxt each slot already holds in
  * its receive ring (the bytes themselves sit in the ring at their offset). At most `perSlot`
@@ -15,10 +16,11 @@ export class Reassembly {
   readonly latest: Uint32Array;
 
   constructor(slots: number, readonly perSlot: number) {
-    this.start = new Uint32Array(slots * perSlot);
-    this.end = new Uint32Array(slots * perSlot);
-    this.count = new Uint8Array(slots);
-    this.latest = new Uint32Array(slots);
+    const arena = new Arena(4 * (2 * slots * perSlot + slots) + slots);
+    this.start = arena.cut(Uint32Array, 4, slots * perSlot);
+    this.end = arena.cut(Uint32Array, 4, slots * perSlot);
+    this.latest = arena.cut(Uint32Array, 4, slots);
+    this.count = arena.cut(Uint8Array, 1, slots);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Config } from '../config';
 import { TcpState } from './state';
+import { Arena } from '../arena';
 
 /** Per-slot boolean state, packed in one Uint16Array. */
 export const enum SlotFlag {
@@ -32,6 +33,11 @@ export const enum SlotFlag {
   PERSIST = 16384,
   /** Both ends offered SACK-permitted in the handshake (RFC 2018): our ACKs carry SACK blocks and theirs are used. */
   SACK = 32768,
+}
+
+const enum SlotBytes {
+  /** One slot's bytes in all its arrays: 8 Float64, 24 Uint32, 13 Uint16 and 12 byte fields, cut from one arena widest first. */
+  PER_SLOT = 8 * 8 + 24 * 4 + 13 * 2 + 12,
 }
 
 /**
@@ -130,63 +136,64 @@ export class SlotTable {
 
   constructor(private readonly config: Config) {
     const n = config.sockets;
-    this.state = new Uint8Array(n);
-    this.flags = new Uint16Array(n);
-    this.error = new Int8Array(n);
-    this.events = new Uint8Array(n);
-    this.listener = new Uint8Array(n);
-    this.acceptNext = new Uint8Array(n);
-    this.remoteIp = new Uint32Array(n);
-    this.remotePort = new Uint16Array(n);
-    this.localPort = new Uint16Array(n);
-    this.sndUna = new Uint32Array(n);
-    this.sndNxt = new Uint32Array(n);
-    this.sndMax = new Uint32Array(n);
-    this.sndWnd = new Uint16Array(n);
-    this.maxSndWnd = new Uint16Array(n);
-    this.sndWl1 = new Uint32Array(n);
-    this.sndWl2 = new Uint32Array(n);
-    this.rcvNxt = new Uint32Array(n);
-    this.rcvAdv = new Uint32Array(n);
-    this.finSeq = new Uint32Array(n);
-    this.mss = new Uint16Array(n);
-    this.sendStart = new Uint16Array(n);
-    this.sendLength = new Uint16Array(n);
-    this.recvStart = new Uint16Array(n);
-    this.recvLength = new Uint16Array(n);
-    this.sendLimit = new Uint16Array(n);
-    this.receiveLimit = new Uint16Array(n);
-    this.cwnd = new Uint32Array(n);
-    this.ssthresh = new Uint32Array(n);
-    this.recover = new Uint32Array(n);
-    this.retransmittedTo = new Uint32Array(n);
-    this.retransmittedAtMax = new Uint32Array(n);
-    this.dupAcks = new Uint8Array(n);
-    this.dupThreshold = new Uint8Array(n);
-    this.priorCwnd = new Uint32Array(n);
-    this.priorSsthresh = new Uint32Array(n);
-    this.undoFrom = new Uint32Array(n);
-    this.undoRetransmits = new Uint8Array(n);
-    this.srtt8 = new Uint32Array(n);
-    this.rttvar4 = new Uint32Array(n);
-    this.rto = new Uint32Array(n);
-    this.rttSeq = new Uint32Array(n);
-    this.retries = new Uint8Array(n);
-    this.backoff = new Uint8Array(n);
-    this.keepIdle = new Uint32Array(n);
-    this.keepInterval = new Uint32Array(n);
-    this.keepCount = new Uint8Array(n);
-    this.keepProbes = new Uint8Array(n);
-    this.userTimeout = new Uint32Array(n);
-    this.challengeCount = new Uint16Array(n);
-    this.rtxAt = new Float64Array(n);
-    this.ackAt = new Float64Array(n);
-    this.stateAt = new Float64Array(n);
-    this.keepAt = new Float64Array(n);
-    this.unackedSince = new Float64Array(n);
-    this.lastActivity = new Float64Array(n);
-    this.rttStart = new Float64Array(n);
-    this.challengeStart = new Float64Array(n);
+    const arena = new Arena(n * SlotBytes.PER_SLOT);
+    this.rtxAt = arena.cut(Float64Array, 8, n);
+    this.ackAt = arena.cut(Float64Array, 8, n);
+    this.stateAt = arena.cut(Float64Array, 8, n);
+    this.keepAt = arena.cut(Float64Array, 8, n);
+    this.unackedSince = arena.cut(Float64Array, 8, n);
+    this.lastActivity = arena.cut(Float64Array, 8, n);
+    this.rttStart = arena.cut(Float64Array, 8, n);
+    this.challengeStart = arena.cut(Float64Array, 8, n);
+    this.remoteIp = arena.cut(Uint32Array, 4, n);
+    this.sndUna = arena.cut(Uint32Array, 4, n);
+    this.sndNxt = arena.cut(Uint32Array, 4, n);
+    this.sndMax = arena.cut(Uint32Array, 4, n);
+    this.sndWl1 = arena.cut(Uint32Array, 4, n);
+    this.sndWl2 = arena.cut(Uint32Array, 4, n);
+    this.rcvNxt = arena.cut(Uint32Array, 4, n);
+    this.rcvAdv = arena.cut(Uint32Array, 4, n);
+    this.finSeq = arena.cut(Uint32Array, 4, n);
+    this.cwnd = arena.cut(Uint32Array, 4, n);
+    this.ssthresh = arena.cut(Uint32Array, 4, n);
+    this.recover = arena.cut(Uint32Array, 4, n);
+    this.retransmittedTo = arena.cut(Uint32Array, 4, n);
+    this.retransmittedAtMax = arena.cut(Uint32Array, 4, n);
+    this.priorCwnd = arena.cut(Uint32Array, 4, n);
+    this.priorSsthresh = arena.cut(Uint32Array, 4, n);
+    this.undoFrom = arena.cut(Uint32Array, 4, n);
+    this.srtt8 = arena.cut(Uint32Array, 4, n);
+    this.rttvar4 = arena.cut(Uint32Array, 4, n);
+    this.rto = arena.cut(Uint32Array, 4, n);
+    this.rttSeq = arena.cut(Uint32Array, 4, n);
+    this.keepIdle = arena.cut(Uint32Array, 4, n);
+    this.keepInterval = arena.cut(Uint32Array, 4, n);
+    this.userTimeout = arena.cut(Uint32Array, 4, n);
+    this.flags = arena.cut(Uint16Array, 2, n);
+    this.remotePort = arena.cut(Uint16Array, 2, n);
+    this.localPort = arena.cut(Uint16Array, 2, n);
+    this.sndWnd = arena.cut(Uint16Array, 2, n);
+    this.maxSndWnd = arena.cut(Uint16Array, 2, n);
+    this.mss = arena.cut(Uint16Array, 2, n);
+    this.sendStart = arena.cut(Uint16Array, 2, n);
+    this.sendLength = arena.cut(Uint16Array, 2, n);
+    this.recvStart = arena.cut(Uint16Array, 2, n);
+    this.recvLength = arena.cut(Uint16Array, 2, n);
+    this.sendLimit = arena.cut(Uint16Array, 2, n);
+    this.receiveLimit = arena.cut(Uint16Array, 2, n);
+    this.challengeCount = arena.cut(Uint16Array, 2, n);
+    this.state = arena.cut(Uint8Array, 1, n);
+    this.events = arena.cut(Uint8Array, 1, n);
+    this.listener = arena.cut(Uint8Array, 1, n);
+    this.acceptNext = arena.cut(Uint8Array, 1, n);
+    this.dupAcks = arena.cut(Uint8Array, 1, n);
+    this.dupThreshold = arena.cut(Uint8Array, 1, n);
+    this.undoRetransmits = arena.cut(Uint8Array, 1, n);
+    this.retries = arena.cut(Uint8Array, 1, n);
+    this.backoff = arena.cut(Uint8Array, 1, n);
+    this.keepCount = arena.cut(Uint8Array, 1, n);
+    this.keepProbes = arena.cut(Uint8Array, 1, n);
+    this.error = arena.cut(Int8Array, 1, n);
   }
 
   /** Gives slot i the defaults of a new connection, owned by nobody yet, in state CLOSED. */

@@ -1,3 +1,4 @@
+import { Arena } from '../arena';
 /** `listener` value of a free record; listener ids are below it (Config.listeners <= 64). */
 export const enum SynQueueSlot {
   free = 255,
@@ -30,17 +31,18 @@ export class SynQueue {
   readonly deadline: Float64Array;
 
   constructor(readonly capacity: number) {
-    this.listener = new Uint8Array(capacity);
+    const arena = new Arena(capacity * (8 + 3 * 4 + 3 * 2 + 3));
+    this.deadline = arena.cut(Float64Array, 8, capacity);
+    this.remoteIp = arena.cut(Uint32Array, 4, capacity);
+    this.irs = arena.cut(Uint32Array, 4, capacity);
+    this.iss = arena.cut(Uint32Array, 4, capacity);
+    this.remotePort = arena.cut(Uint16Array, 2, capacity);
+    this.localPort = arena.cut(Uint16Array, 2, capacity);
+    this.mss = arena.cut(Uint16Array, 2, capacity);
+    this.listener = arena.cut(Uint8Array, 1, capacity);
+    this.sackPermitted = arena.cut(Uint8Array, 1, capacity);
+    this.retries = arena.cut(Uint8Array, 1, capacity);
     this.listener.fill(SynQueueSlot.free);
-    this.remoteIp = new Uint32Array(capacity);
-    this.remotePort = new Uint16Array(capacity);
-    this.localPort = new Uint16Array(capacity);
-    this.irs = new Uint32Array(capacity);
-    this.iss = new Uint32Array(capacity);
-    this.mss = new Uint16Array(capacity);
-    this.sackPermitted = new Uint8Array(capacity);
-    this.retries = new Uint8Array(capacity);
-    this.deadline = new Float64Array(capacity);
   }
 
   /** Takes a free record (retries 0); returns its index, or -1 when the queue is full. */

@@ -16,6 +16,7 @@ import { SequenceSecrets, cookieMss, cookieMssIndex } from './isn';
 import { TimeWaitTable } from './timewait-table';
 import { SynQueue } from './syn-queue';
 import { withSack } from '../features';
+import { Arena } from '../arena';
 
 const enum Limit {
   NONE = 255,
@@ -106,14 +107,15 @@ export class Tcp implements Transport, TcpApi {
     const linkMss = ip.maxPayload - TcpHeader.MIN_LENGTH;
     this.ourMss = config.mss < linkMss ? config.mss : linkMss;
     const listeners = config.listeners;
-    this.listenerPorts = new Uint16Array(listeners);
-    this.backlogs = new Uint8Array(listeners);
-    this.acceptHead = new Uint8Array(listeners);
-    this.acceptTail = new Uint8Array(listeners);
-    this.acceptCount = new Uint8Array(listeners);
-    this.listenerEvents = new Uint8Array(listeners);
-    this.synStarted = new Float64Array(config.synQueue);
-    this.fields = new Uint32Array(TcpField.COUNT);
+    const arena = new Arena(8 * config.synQueue + 4 * TcpField.COUNT + listeners * (2 + 5));
+    this.synStarted = arena.cut(Float64Array, 8, config.synQueue);
+    this.fields = arena.cut(Uint32Array, 4, TcpField.COUNT);
+    this.listenerPorts = arena.cut(Uint16Array, 2, listeners);
+    this.backlogs = arena.cut(Uint8Array, 1, listeners);
+    this.acceptHead = arena.cut(Uint8Array, 1, listeners);
+    this.acceptTail = arena.cut(Uint8Array, 1, listeners);
+    this.acceptCount = arena.cut(Uint8Array, 1, listeners);
+    this.listenerEvents = arena.cut(Uint8Array, 1, listeners);
     this.noBuffer = new Uint8Array(0);
     this.segBuf = this.noBuffer;
     // A random start, so that a rebooted device does not reuse the ports the peer still holds in TIME_WAIT.

@@ -1,4 +1,5 @@
 import { Stat } from '../stats';
+import { Arena } from '../arena';
 
 /**
  * TIME_WAIT without sockets: a fixed ring of compact records (20 bytes each) that outlive the
@@ -33,12 +34,13 @@ export class TimeWaitTable {
   private used = 0;
 
   constructor(readonly capacity: number, private readonly duration: number, private readonly stats: Uint32Array) {
-    this.remoteIp = new Uint32Array(capacity);
-    this.localPort = new Uint16Array(capacity);
-    this.remotePort = new Uint16Array(capacity);
-    this.sndNxt = new Uint32Array(capacity);
-    this.rcvNxt = new Uint32Array(capacity);
-    this.expiry = new Uint32Array(capacity);
+    const arena = new Arena(capacity * (4 * 4 + 2 * 2));
+    this.remoteIp = arena.cut(Uint32Array, 4, capacity);
+    this.sndNxt = arena.cut(Uint32Array, 4, capacity);
+    this.rcvNxt = arena.cut(Uint32Array, 4, capacity);
+    this.expiry = arena.cut(Uint32Array, 4, capacity);
+    this.localPort = arena.cut(Uint16Array, 2, capacity);
+    this.remotePort = arena.cut(Uint16Array, 2, capacity);
   }
 
   /**
