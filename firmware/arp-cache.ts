@@ -2,7 +2,7 @@ import { Hal } from '../hal/hal';
 import { Stat } from './stats';
 import { MemoryReport } from './memory-report';
 import { EthernetField } from './wire/ethernet';
-import { Arena } from './arena';
+import { Arena, Cut } from './arena';
 
 export const enum ArpState {
   FREE = 0,
@@ -40,15 +40,15 @@ export class ArpCache {
   constructor(entries: number, pendingFrames: number, frameSize: number, private readonly hal: Hal, private readonly stats: Uint32Array) {
     this.size = entries;
     const arena = new Arena(4 * (3 * entries + 2 * pendingFrames) + 2 * pendingFrames + entries * (EthernetField.MAC_LENGTH + 2));
-    this.ip = arena.cut(Uint32Array, 4, entries);
-    this.updated = arena.cut(Uint32Array, 4, entries);
-    this.used = arena.cut(Uint32Array, 4, entries);
-    this.pendingIp = arena.cut(Uint32Array, 4, pendingFrames);
-    this.pendingOrder = arena.cut(Uint32Array, 4, pendingFrames);
-    this.pendingLength = arena.cut(Uint16Array, 2, pendingFrames);
-    this.mac = arena.cut(Uint8Array, 1, entries * EthernetField.MAC_LENGTH);
-    this.state = arena.cut(Uint8Array, 1, entries);
-    this.retries = arena.cut(Uint8Array, 1, entries);
+    this.ip = arena.cut(Cut.U32, entries);
+    this.updated = arena.cut(Cut.U32, entries);
+    this.used = arena.cut(Cut.U32, entries);
+    this.pendingIp = arena.cut(Cut.U32, pendingFrames);
+    this.pendingOrder = arena.cut(Cut.U32, pendingFrames);
+    this.pendingLength = arena.cut(Cut.U16, pendingFrames);
+    this.mac = arena.cut(Cut.U8, entries * EthernetField.MAC_LENGTH);
+    this.state = arena.cut(Cut.U8, entries);
+    this.retries = arena.cut(Cut.U8, entries);
     this.pending = [];
     for (let i = 0; i < pendingFrames; i++) this.pending.push(new Uint8Array(frameSize));
   }

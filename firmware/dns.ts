@@ -9,7 +9,8 @@ import { parseIp } from './wire/ip-address';
 import { readIpv4Address } from './wire/ipv4';
 import { UdpField } from './wire/udp';
 import { DnsConstant, DnsField, namesEqual, skipName } from './wire/dns';
-import { Arena } from './arena';
+import { Arena, Cut } from './arena';
+import { withConfigCheck } from './features';
 
 /** `error` is null on success, else an Error with code 'ENOTFOUND' (NXDOMAIN, no A record, no answer, no server). */
 export type LookupCallback = (error: Error | null, ip: number) => void;
@@ -66,7 +67,7 @@ export class DnsResolver implements UdpSink {
   constructor(private readonly config: Config, private readonly hal: Hal, private readonly udp: Udp,
     private readonly ipOutput: IpOutput, private readonly stats: Uint32Array) {
     const server = parseIp(config.dnsServer);
-    if (server < 0) throw new Error('dns: dnsServer must be a dotted IPv4 address');
+    if (withConfigCheck && server < 0) throw new Error('dns: dnsServer must be a dotted IPv4 address');
     this.server = server;
     const lookups = config.dnsLookups;
     const entries = config.dnsCacheEntries;
@@ -74,20 +75,20 @@ export class DnsResolver implements UdpSink {
     this.nameLength = nameLength;
     const arena = new Arena(8 * (lookups + entries) + 4 * (2 * lookups + entries) + 2 * 2 * lookups +
       (lookups + entries) * (nameLength + 1) + 3 * lookups);
-    this.queryDeadline = arena.cut(Float64Array, 8, lookups);
-    this.cacheExpires = arena.cut(Float64Array, 8, entries);
-    this.queryTtl = arena.cut(Uint32Array, 4, lookups);
-    this.queryAddress = arena.cut(Uint32Array, 4, lookups);
-    this.cacheAddress = arena.cut(Uint32Array, 4, entries);
-    this.queryId = arena.cut(Uint16Array, 2, lookups);
-    this.queryPort = arena.cut(Uint16Array, 2, lookups);
-    this.queryName = arena.cut(Uint8Array, 1, lookups * nameLength);
-    this.queryNameLength = arena.cut(Uint8Array, 1, lookups);
-    this.cacheName = arena.cut(Uint8Array, 1, entries * nameLength);
-    this.cacheNameLength = arena.cut(Uint8Array, 1, entries);
-    this.queryState = arena.cut(Uint8Array, 1, lookups);
-    this.queryTries = arena.cut(Uint8Array, 1, lookups);
-    this.queryOutcome = arena.cut(Uint8Array, 1, lookups);
+    this.queryDeadline = arena.cut(Cut.F64, lookups);
+    this.cacheExpires = arena.cut(Cut.F64, entries);
+    this.queryTtl = arena.cut(Cut.U32, lookups);
+    this.queryAddress = arena.cut(Cut.U32, lookups);
+    this.cacheAddress = arena.cut(Cut.U32, entries);
+    this.queryId = arena.cut(Cut.U16, lookups);
+    this.queryPort = arena.cut(Cut.U16, lookups);
+    this.queryName = arena.cut(Cut.U8, lookups * nameLength);
+    this.queryNameLength = arena.cut(Cut.U8, lookups);
+    this.cacheName = arena.cut(Cut.U8, entries * nameLength);
+    this.cacheNameLength = arena.cut(Cut.U8, entries);
+    this.queryState = arena.cut(Cut.U8, lookups);
+    this.queryTries = arena.cut(Cut.U8, lookups);
+    this.queryOutcome = arena.cut(Cut.U8, lookups);
     for (let i = 0; i < lookups; i++) {
       this.callbacks.push(null);
       this.hostnames.push(null);

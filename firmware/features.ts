@@ -13,6 +13,9 @@
 /** Selective acknowledgments and the loss recovery built on them (RFC 2018, 2883, 6675); as `config.sack = false`. */
 export const withSack = true;
 
+/** SYN cookies when the SYN queue is full (RFC 4987); as `config.synCookies = false`: such a SYN is dropped and the peer retries. */
+export const withSynCookies = true;
+
 /** The DHCP client; as `config.dhcp = false`: the static address only. */
 export const withDhcp = true;
 
@@ -22,5 +25,9 @@ export const withDns = true;
 /** The demo services, echo on port 7 and the HTTP status and transfer pages on 80 (firmware/services/services.ts); the user's own servers run over NetworkJS either way. */
 export const withServices = true;
 
-/** Range checks of every Config field when a stack is created; a board's configuration is checked when it is built instead. */
+/**
+ * Range checks of every Config field, and the checks of addresses and the memory budget, when a
+ * stack is created; a board's configuration is checked when it is built instead
+ * (tools/board-budget.ts creates each board's stack under Node with them on).
+ */
 export const withConfigCheck = true;

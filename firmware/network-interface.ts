@@ -5,7 +5,7 @@ import { MemoryReport } from './memory-report';
 import { Stat } from './stats';
 import { ArpCache, ArpState } from './arp-cache';
 import { Udp } from './udp';
-import { withDhcp, withDns } from './features';
+import { withDhcp, withDns, withConfigCheck } from './features';
 import { headerChecksum } from './wire/checksum';
 import { parseIp } from './wire/ip-address';
 import { EtherType, EthernetField, writeEthernetHeader } from './wire/ethernet';
@@ -63,7 +63,7 @@ export class NetworkInterface implements IpOutput {
     const ip = parseIp(config.ip);
     const netmask = parseIp(config.netmask);
     const gateway = parseIp(config.gateway);
-    if (ip < 0 || netmask < 0 || gateway < 0) {
+    if (withConfigCheck && (ip < 0 || netmask < 0 || gateway < 0)) {
       throw new Error('netif: config ip, netmask and gateway must be dotted IPv4 addresses');
     }
     this.ip = ip;

@@ -9,7 +9,12 @@ import { DnsResolver } from './dns';
 import { DhcpClient } from './dhcp';
 import { Udp } from './udp';
 import { HeapWatchdog } from './watchdog';
-import { withDhcp, withDns } from './features';
+import { withDhcp, withDns, withConfigCheck } from './features';
+
+export const enum StackLimit {
+  /** The interpreter's NetworkJS chunk (net->chunkSize): it never asks recv for more. */
+  SCRATCH = 536,
+}
 
 /** What the API layer implements to hear about sockets; `afterEvents` runs once per input/tick, after the socket events. */
 export interface StackEventSink extends TcpEventSink {
@@ -23,6 +28,12 @@ export interface StackEventSink extends TcpEventSink {
  */
 export class Stack {
   readonly stats: Uint32Array;
+  /**
+   * Bytes any caller may use within one synchronous call and must not keep across calls: the
+   * services' reads and writes and the NetworkJS adapter's recv share it instead of each holding
+   * its own (StackLimit.SCRATCH, the interpreter's largest recv chunk).
+   */
+  readonly scratch: Uint8Array;
   readonly netif: NetworkInterface;
   readonly tcp: Tcp;
   /** null in a bundle built without the resolver (firmware/features.ts). */
@@ -36,13 +47,14 @@ export class Stack {
 
   constructor(readonly config: Config, readonly hal: Hal, nic: Nic) {
     this.stats = new Uint32Array(Stat.COUNT);
+    this.scratch = new Uint8Array(StackLimit.SCRATCH);
     this.netif = new NetworkInterface(config, hal, nic, this.stats);
     this.tcp = new Tcp(config, hal, this.stats, this.netif);
     this.netif.tcp = this.tcp;
     this.dns = withDns ? new DnsResolver(config, hal, this.netif.udp as Udp, this.netif, this.stats) : null;
     this.dhcp = withDhcp && config.dhcp ? new DhcpClient(config, hal, this.netif, nic.mac, this.stats, this.dns) : null;
     this.watchdog = new HeapWatchdog(config, hal, this.stats, this.tcp);
-    const report: MemoryReport = { 'stack.counters': this.stats.byteLength };
+    const report: MemoryReport = { 'stack.counters': this.stats.byteLength, 'stack.scratch': this.scratch.byteLength };
     this.netif.reportMemory(report);
     this.tcp.reportMemory(report);
     if (this.dns) this.dns.reportMemory(report);
@@ -50,7 +62,7 @@ export class Stack {
     let total = 0;
     for (const structure in report) total += report[structure];
     report['total'] = total;
-    if (total > config.memoryBudget) {
+    if (withConfigCheck && total > config.memoryBudget) {
       let largest = 'stack.counters';
       for (const structure in report) {
         if (structure !== 'total' && report[structure] > report[largest]) largest = structure;

@@ -6,12 +6,17 @@
  *   variables: stored as .bootcde and booted from there, the firmware prints its `up:` line and
  *            leaves at least the profile's appReserve variables free (process.memory(), after a
  *            garbage collection).
- * Without the interpreter binaries the Storage check still runs and the variables are reported
- * as not measured, with the reason.
+ *   configuration: the board's stack, created under Node with every check a bundle leaves out
+ *            (firmware/features.ts, withConfigCheck), accepts the profile's configuration.
+ * Without the interpreter binaries the Storage and configuration checks still run and the
+ * variables are reported as not measured, with the reason.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BoardProfile, boardProfiles } from '../boards/common/profiles';
+import { BoardProfile, boardProfiles, slipMtu } from '../boards/common/profiles';
+import { resolveConfig } from '../firmware/config';
+import { Stack } from '../firmware/stack';
+import { NodeHal } from '../sim/node-hal';
 import { measureBoot } from '../sim/espruino/board-boot';
 import { interpreterUnavailableReason } from '../sim/espruino/interpreter';
 
@@ -59,6 +64,13 @@ async function budgetFor(profile: BoardProfile, stored: string, measure: boolean
     board: profile.name, title: profile.title, interpreter: profile.interpreter, storedBytes, storageFile: profile.storageFile, storageLimit,
     variables: profile.variables, appReserve: profile.appReserve, used: null, free: null, unmeasured: '', problems: [],
   };
+  try {
+    const ethernet = profile.nic !== 'slip';
+    new Stack(resolveConfig(profile.config), new NodeHal({ now: () => 0 }, 1),
+      { mac: new Uint8Array(6), ethernet, mtu: ethernet ? 1500 : slipMtu, transmit() {}, linkUp: () => true });
+  } catch (error) {
+    budget.problems.push(profile.name + ': its configuration is refused: ' + (error as Error).message);
+  }
   if (storedBytes > storageLimit) {
     budget.problems.push(profile.name + ': ' + storedBytes + ' bytes stored exceed ' + storageLimit + ', 75% of the ' +
       profile.storageFile + '-byte largest Storage file of a ' + profile.title.split(' + ')[0]);

@@ -117,7 +117,7 @@ export const esp32Enc28j60: BoardProfile = {
 
 export const picoEnc28j60: BoardProfile = {
   name: 'pico-enc28j60', title: 'Espruino Pico + ENC28J60', espruinoBoard: 'PICO_R1_3', variables: 5100, blocksize: 16, appReserve: 1500,
-  interpreter: 'pico', storageFile: 49120, features: { withConfigCheck: false, withDns: false, withDhcp: false, withSack: false, withServices: false },
+  interpreter: 'pico', storageFile: 49120, features: { withConfigCheck: false, withDns: false, withDhcp: false, withSack: false, withServices: false, withSynCookies: false },
   nic: 'enc28j60',
   spi: { bus: 'SPI2', sck: 'B13', miso: 'B14', mosi: 'B15', cs: 'B10', reset: 'B1', baud: 4000000, mode: 0 },
   uart: null,

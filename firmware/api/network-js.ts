@@ -1,8 +1,8 @@
-import { Stack } from '../stack';
+import { Stack, StackLimit } from '../stack';
 import { Err } from '../errors';
 import { TcpState } from '../tcp/state';
 import { parseIp } from '../wire/ip-address';
-import { Arena } from '../arena';
+import { Arena, Cut } from '../arena';
 
 /**
  * The interpreter's socket error codes (libs/network/socketerrors.h): what recv/send/create
@@ -62,8 +62,6 @@ const enum Handle {
 const enum Limit {
   /** Name lookups at once; a lookup holds a handle but no slot until its answer. */
   lookups = 2,
-  /** The interpreter's chunk size (net->chunkSize): it never asks for more per recv. */
-  chunk = 536,
 }
 
 /** SocketError for each engine Err, indexed by -Err (firmware/errors.ts). */
@@ -104,7 +102,6 @@ export class NetworkJs implements NetworkJsDriver {
   private readonly ports: Uint16Array;
   /** Bumped when a handle is freed, so that a late lookup answer for its previous use is ignored. */
   private readonly generations: Uint16Array;
-  private readonly scratch = new Uint8Array(Limit.chunk);
   private lookups = 0;
 
   constructor(
@@ -114,10 +111,10 @@ export class NetworkJs implements NetworkJsDriver {
   ) {
     const handles = stack.config.sockets + stack.config.listeners + Limit.lookups;
     const arena = new Arena(handles * (3 * 2 + 1));
-    this.refs = arena.cut(Int16Array, 2, handles);
-    this.ports = arena.cut(Uint16Array, 2, handles);
-    this.generations = arena.cut(Uint16Array, 2, handles);
-    this.kinds = arena.cut(Uint8Array, 1, handles);
+    this.refs = arena.cut(Cut.I16, handles);
+    this.ports = arena.cut(Cut.U16, handles);
+    this.generations = arena.cut(Cut.U16, handles);
+    this.kinds = arena.cut(Cut.U8, handles);
   }
 
   create(host: string | undefined, port: number, socketType?: number): number {
@@ -197,10 +194,11 @@ export class NetworkJs implements NetworkJsDriver {
     const slot = this.refs[socket];
     const state = tcp.state(slot);
     if (state === TcpState.SYN_SENT) return SocketError.NO_CONNECTION;
-    const length = Math.min(tcp.readable(slot), maxLen, Limit.chunk);
+    const length = Math.min(tcp.readable(slot), maxLen, StackLimit.SCRATCH);
     if (length > 0) {
-      const got = tcp.receive(slot, this.scratch, 0, length);
-      return String.fromCharCode.apply(null, this.scratch.subarray(0, got) as unknown as number[]);
+      const scratch = this.stack.scratch;
+      const got = tcp.receive(slot, scratch, 0, length);
+      return String.fromCharCode.apply(null, scratch.subarray(0, got) as unknown as number[]);
     }
     const error = tcp.socketError(slot);
     if (error !== 0) return socketError(error);

@@ -2,7 +2,7 @@ import { Stack } from '../stack';
 import { Stat } from '../stats';
 import { SlotFlag } from '../tcp/slot-table';
 import { TcpState } from '../tcp/state';
-import { Arena } from '../arena';
+import { Arena, Cut } from '../arena';
 
 /** The ports of the firmware's own services. */
 export const enum ServicePort {
@@ -53,7 +53,6 @@ export class Services {
   /** The start of each slot's request line: `line` bytes of it (low 7 bits), and LINE_DONE once its end has passed. */
   private readonly lines: Uint8Array;
   private readonly line: Uint8Array;
-  private readonly buffer = new Uint8Array(Service.CHUNK);
   private readonly pattern = new Uint8Array(Service.CHUNK);
   private echoListener = -1;
   private httpListener = -1;
@@ -61,13 +60,13 @@ export class Services {
   constructor(private readonly stack: Stack) {
     const slots = stack.config.sockets;
     const arena = new Arena(slots * (8 + 4 + 2 + 3 + Service.LINE));
-    this.deadline = arena.cut(Float64Array, 8, slots);
-    this.remaining = arena.cut(Uint32Array, 4, slots);
-    this.requestBytes = arena.cut(Uint16Array, 2, slots);
-    this.kind = arena.cut(Uint8Array, 1, slots);
-    this.matched = arena.cut(Uint8Array, 1, slots);
-    this.line = arena.cut(Uint8Array, 1, slots);
-    this.lines = arena.cut(Uint8Array, 1, slots * Service.LINE);
+    this.deadline = arena.cut(Cut.F64, slots);
+    this.remaining = arena.cut(Cut.U32, slots);
+    this.requestBytes = arena.cut(Cut.U16, slots);
+    this.kind = arena.cut(Cut.U8, slots);
+    this.matched = arena.cut(Cut.U8, slots);
+    this.line = arena.cut(Cut.U8, slots);
+    this.lines = arena.cut(Cut.U8, slots * Service.LINE);
     for (let i = 0; i < Service.CHUNK; i++) this.pattern[i] = 97 + (i % 26);
   }
 
@@ -81,7 +80,7 @@ export class Services {
   poll(now: number): void {
     const tcp = this.stack.tcp;
     const kind = this.kind;
-    const buffer = this.buffer;
+    const buffer = this.stack.scratch;
     for (let slot = tcp.accept(this.echoListener); slot >= 0; slot = tcp.accept(this.echoListener)) kind[slot] = Service.ECHO;
     for (let slot = tcp.accept(this.httpListener); slot >= 0; slot = tcp.accept(this.httpListener)) this.admit(slot, now);
     for (let slot = 0; slot < kind.length; slot++) {
@@ -141,7 +140,7 @@ export class Services {
   /** Reads what has come of a request; answers it once its blank line is in, or resets it when its time is up. */
   private readRequest(slot: number, now: number): void {
     const tcp = this.stack.tcp;
-    const buffer = this.buffer;
+    const buffer = this.stack.scratch;
     const lines = this.lines;
     const base = slot * Service.LINE;
     let matched = this.matched[slot];
@@ -204,7 +203,7 @@ export class Services {
 
   /** Queues `text` (shorter than the send ring, as every header and status page is). */
   private send(slot: number, text: string): void {
-    const buffer = this.buffer;
+    const buffer = this.stack.scratch;
     for (let i = 0; i < text.length; i++) buffer[i] = text.charCodeAt(i);
     this.stack.tcp.send(slot, buffer, 0, text.length);
   }

@@ -1,4 +1,4 @@
-import { Arena } from '../arena';
+import { Arena, Cut } from '../arena';
 /**
  * The out-of-order assembler: which sequence ranges beyond rcv.nxt each slot already holds in
  * its receive ring (the bytes themselves sit in the ring at their offset). At most `perSlot`
@@ -17,10 +17,10 @@ export class Reassembly {
 
   constructor(slots: number, readonly perSlot: number) {
     const arena = new Arena(4 * (2 * slots * perSlot + slots) + slots);
-    this.start = arena.cut(Uint32Array, 4, slots * perSlot);
-    this.end = arena.cut(Uint32Array, 4, slots * perSlot);
-    this.latest = arena.cut(Uint32Array, 4, slots);
-    this.count = arena.cut(Uint8Array, 1, slots);
+    this.start = arena.cut(Cut.U32, slots * perSlot);
+    this.end = arena.cut(Cut.U32, slots * perSlot);
+    this.latest = arena.cut(Cut.U32, slots);
+    this.count = arena.cut(Cut.U8, slots);
   }
 
   /**

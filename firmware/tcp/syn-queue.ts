@@ -1,4 +1,4 @@
-import { Arena } from '../arena';
+import { Arena, Cut } from '../arena';
 /** `listener` value of a free record; listener ids are below it (Config.listeners <= 64). */
 export const enum SynQueueSlot {
   free = 255,
@@ -32,16 +32,16 @@ export class SynQueue {
 
   constructor(readonly capacity: number) {
     const arena = new Arena(capacity * (8 + 3 * 4 + 3 * 2 + 3));
-    this.deadline = arena.cut(Float64Array, 8, capacity);
-    this.remoteIp = arena.cut(Uint32Array, 4, capacity);
-    this.irs = arena.cut(Uint32Array, 4, capacity);
-    this.iss = arena.cut(Uint32Array, 4, capacity);
-    this.remotePort = arena.cut(Uint16Array, 2, capacity);
-    this.localPort = arena.cut(Uint16Array, 2, capacity);
-    this.mss = arena.cut(Uint16Array, 2, capacity);
-    this.listener = arena.cut(Uint8Array, 1, capacity);
-    this.sackPermitted = arena.cut(Uint8Array, 1, capacity);
-    this.retries = arena.cut(Uint8Array, 1, capacity);
+    this.deadline = arena.cut(Cut.F64, capacity);
+    this.remoteIp = arena.cut(Cut.U32, capacity);
+    this.irs = arena.cut(Cut.U32, capacity);
+    this.iss = arena.cut(Cut.U32, capacity);
+    this.remotePort = arena.cut(Cut.U16, capacity);
+    this.localPort = arena.cut(Cut.U16, capacity);
+    this.mss = arena.cut(Cut.U16, capacity);
+    this.listener = arena.cut(Cut.U8, capacity);
+    this.sackPermitted = arena.cut(Cut.U8, capacity);
+    this.retries = arena.cut(Cut.U8, capacity);
     this.listener.fill(SynQueueSlot.free);
   }
 

@@ -15,8 +15,8 @@ import { ringCopy } from './ring';
 import { SequenceSecrets, cookieMss, cookieMssIndex } from './isn';
 import { TimeWaitTable } from './timewait-table';
 import { SynQueue } from './syn-queue';
-import { withSack } from '../features';
-import { Arena } from '../arena';
+import { withSack, withSynCookies } from '../features';
+import { Arena, Cut } from '../arena';
 
 const enum Limit {
   NONE = 255,
@@ -108,14 +108,14 @@ export class Tcp implements Transport, TcpApi {
     this.ourMss = config.mss < linkMss ? config.mss : linkMss;
     const listeners = config.listeners;
     const arena = new Arena(8 * config.synQueue + 4 * TcpField.COUNT + listeners * (2 + 5));
-    this.synStarted = arena.cut(Float64Array, 8, config.synQueue);
-    this.fields = arena.cut(Uint32Array, 4, TcpField.COUNT);
-    this.listenerPorts = arena.cut(Uint16Array, 2, listeners);
-    this.backlogs = arena.cut(Uint8Array, 1, listeners);
-    this.acceptHead = arena.cut(Uint8Array, 1, listeners);
-    this.acceptTail = arena.cut(Uint8Array, 1, listeners);
-    this.acceptCount = arena.cut(Uint8Array, 1, listeners);
-    this.listenerEvents = arena.cut(Uint8Array, 1, listeners);
+    this.synStarted = arena.cut(Cut.F64, config.synQueue);
+    this.fields = arena.cut(Cut.U32, TcpField.COUNT);
+    this.listenerPorts = arena.cut(Cut.U16, listeners);
+    this.backlogs = arena.cut(Cut.U8, listeners);
+    this.acceptHead = arena.cut(Cut.U8, listeners);
+    this.acceptTail = arena.cut(Cut.U8, listeners);
+    this.acceptCount = arena.cut(Cut.U8, listeners);
+    this.listenerEvents = arena.cut(Cut.U8, listeners);
     this.noBuffer = new Uint8Array(0);
     this.segBuf = this.noBuffer;
     // A random start, so that a rebooted device does not reuse the ports the peer still holds in TIME_WAIT.
@@ -749,7 +749,7 @@ export class Tcp implements Transport, TcpApi {
     }
     const localIp = this.ip.localIp();
     if (flags & TcpFlag.ACK) {
-      if (!(flags & TcpFlag.SYN)) {
+      if (withSynCookies && config.synCookies && !(flags & TcpFlag.SYN)) {
         const mssIndex = this.secrets.checkCookie(localIp, localPort, srcIp, remotePort, (seq - 1) >>> 0, (ack - 1) >>> 0, now);
         if (mssIndex >= 0) {
           stats[Stat.tcpSynCookiesAccepted]++;
@@ -797,7 +797,9 @@ export class Tcp implements Transport, TcpApi {
       // cannot deny service. Counted as an overflow and as a cookie sent; the cookie encodes the
       // MSS in 8 steps and, being our ISS, cannot honour the floor of a reopened TIME_WAIT. It has no
       // bit for SACK-permitted (one taken from the hash would weaken it), so a cookie does not offer SACK.
+      // Without cookies the SYN is dropped, as an overflowing listen queue does: the peer retries.
       stats[Stat.tcpSynQueueFull]++;
+      if (!withSynCookies || !config.synCookies) return;
       stats[Stat.tcpSynCookiesSent]++;
       iss = this.secrets.cookie(localIp, localPort, srcIp, remotePort, seq, cookieMssIndex(mss), now);
     }

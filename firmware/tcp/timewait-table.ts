@@ -1,5 +1,5 @@
 import { Stat } from '../stats';
-import { Arena } from '../arena';
+import { Arena, Cut } from '../arena';
 
 /**
  * TIME_WAIT without sockets: a fixed ring of compact records (20 bytes each) that outlive the
@@ -35,12 +35,12 @@ export class TimeWaitTable {
 
   constructor(readonly capacity: number, private readonly duration: number, private readonly stats: Uint32Array) {
     const arena = new Arena(capacity * (4 * 4 + 2 * 2));
-    this.remoteIp = arena.cut(Uint32Array, 4, capacity);
-    this.sndNxt = arena.cut(Uint32Array, 4, capacity);
-    this.rcvNxt = arena.cut(Uint32Array, 4, capacity);
-    this.expiry = arena.cut(Uint32Array, 4, capacity);
-    this.localPort = arena.cut(Uint16Array, 2, capacity);
-    this.remotePort = arena.cut(Uint16Array, 2, capacity);
+    this.remoteIp = arena.cut(Cut.U32, capacity);
+    this.sndNxt = arena.cut(Cut.U32, capacity);
+    this.rcvNxt = arena.cut(Cut.U32, capacity);
+    this.expiry = arena.cut(Cut.U32, capacity);
+    this.localPort = arena.cut(Cut.U16, capacity);
+    this.remotePort = arena.cut(Cut.U16, capacity);
   }
 
   /**

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { Arena } from '../../firmware/arena';
+import { Arena, Cut } from '../../firmware/arena';
 import { resolveConfig } from '../../firmware/config';
 import { Stack } from '../../firmware/stack';
 import { Device } from '../../firmware/device';
@@ -36,14 +36,14 @@ function viewsByBuffer(root: unknown): Map<ArrayBufferLike, ArrayBufferView[]> {
 
 test('an arena hands out aligned views of one buffer in order', (t) => {
   const arena = new Arena(8 + 2 * 4 + 3);
-  const a = arena.cut(Float64Array, 8, 1);
-  const b = arena.cut(Uint32Array, 4, 2);
-  const c = arena.cut(Uint8Array, 1, 3);
+  const a = arena.cut(Cut.F64, 1);
+  const b = arena.cut(Cut.U32, 2);
+  const c = arena.cut(Cut.U8, 3);
   t.is(a.buffer, c.buffer);
   t.deepEqual([a.byteOffset, b.byteOffset, c.byteOffset], [0, 8, 16]);
   b[1] = 0xffffffff;
   t.deepEqual(Array.from(new Uint8Array(a.buffer, 12, 4)), [255, 255, 255, 255], 'the views write the one buffer');
-  t.throws(() => arena.cut(Uint8Array, 1, 1), undefined, 'cutting past the end fails at once');
+  t.throws(() => arena.cut(Cut.U8, 1), undefined, 'cutting past the end fails at once');
 });
 
 for (const profile of boardProfiles) {
@@ -57,7 +57,8 @@ for (const profile of boardProfiles) {
     for (const [buffer, views] of viewsByBuffer([device, adapter])) {
       if (views.length < 2) continue;
       shared++;
-      const sorted = views.slice().sort((x, y) => x.byteOffset - y.byteOffset);
+      // A table of zero records (no ARP-held frames, say) cuts empty views, which hold no byte.
+      const sorted = views.filter((view) => view.byteLength > 0).sort((x, y) => x.byteOffset - y.byteOffset);
       let end = 0;
       for (const view of sorted) {
         t.true(view.byteOffset >= end, 'no two arrays share a byte');
