@@ -6,11 +6,11 @@ import { Stm32EthDriver } from '../hal/drivers/stm32-eth';
 import { EspruinoHal } from '../hal/espruino/espruino-hal';
 import { EspruinoMmio } from '../hal/espruino/espruino-mmio';
 import { nucleoF767ziEth } from './common/profiles';
-import { boardMac, bootBoard, onChip, stm32EthCounterNames } from './common/boot';
+import { boardMac, bootBoard, bringUpEth, stm32EthCounterNames } from './common/boot';
 
 const hal = new EspruinoHal();
 const mmio = new EspruinoMmio();
 const driver = new Stm32EthDriver(mmio, hal, boardMac(), nucleoF767ziEth.eth as NonNullable<typeof nucleoF767ziEth.eth>);
 bootBoard(nucleoF767ziEth, hal, driver, driver.counters, stm32EthCounterNames, function () {
-  return onChip(nucleoF767ziEth, mmio) && driver.reset();
+  return bringUpEth(nucleoF767ziEth, mmio, driver);
 });

@@ -65,7 +65,7 @@ function serve(listeners: number[], slots: number[], counts: number[]): void {
   }
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i];
-    const echo = tcp.localPort(slot) === ECHO_PORT;
+    const echo = tcp.slots.localPort[slot] === ECHO_PORT;
     const room = echo ? tcp.writable(slot) : buffer.length;
     const got = tcp.receive(slot, buffer, 0, room < buffer.length ? room : buffer.length);
     if (got > 0) {

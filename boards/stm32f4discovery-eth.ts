@@ -6,11 +6,11 @@ import { Stm32EthDriver } from '../hal/drivers/stm32-eth';
 import { EspruinoHal } from '../hal/espruino/espruino-hal';
 import { EspruinoMmio } from '../hal/espruino/espruino-mmio';
 import { stm32f4discoveryEth } from './common/profiles';
-import { boardMac, bootBoard, onChip, stm32EthCounterNames } from './common/boot';
+import { boardMac, bootBoard, bringUpEth, stm32EthCounterNames } from './common/boot';
 
 const hal = new EspruinoHal();
 const mmio = new EspruinoMmio();
 const driver = new Stm32EthDriver(mmio, hal, boardMac(), stm32f4discoveryEth.eth as NonNullable<typeof stm32f4discoveryEth.eth>);
 bootBoard(stm32f4discoveryEth, hal, driver, driver.counters, stm32EthCounterNames, function () {
-  return onChip(stm32f4discoveryEth, mmio) && driver.reset();
+  return bringUpEth(stm32f4discoveryEth, mmio, driver);
 });

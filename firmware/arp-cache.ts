@@ -132,10 +132,10 @@ export class ArpCache {
   }
 
   reportMemory(report: MemoryReport): void {
-    report['arp.cache'] = this.ip.byteLength + this.mac.byteLength + this.state.byteLength + this.retries.byteLength +
-      this.updated.byteLength + this.used.byteLength;
-    let pendingBytes = this.pendingLength.byteLength + this.pendingIp.byteLength + this.pendingOrder.byteLength;
+    // The pending frames' records share the cache's arena; they are counted with the frames.
+    let pendingBytes = 10 * this.pending.length;
     for (let i = 0; i < this.pending.length; i++) pendingBytes += this.pending[i].byteLength;
+    report['arp.cache'] = this.ip.buffer.byteLength - 10 * this.pending.length;
     report['arp.pending'] = pendingBytes;
   }
 }

@@ -1,4 +1,4 @@
-import { withConfigCheck } from './features';
+import { withConfigCheck, withDhcp, withDns, withSack, withServices, withSynCookies } from './features';
 
 /**
  * Everything the stack allocates is sized here, once, at creation. A board file passes its own
@@ -117,9 +117,13 @@ export interface Config {
   tickInterval: number;
 }
 
-/** The defaults, made when asked for: as a literal inside a function they cost a board no variables between boots of a stack. */
+/**
+ * The defaults, made when asked for: as a literal inside a function they cost a board no variables
+ * between boots of a stack. The fields of a part a bundle leaves out (firmware/features.ts) are
+ * left out with it.
+ */
 export function defaultConfig(): Config {
-  return {
+  const config = {
     ip: '192.0.2.2',
     netmask: '255.255.255.0',
     gateway: '0.0.0.0',
@@ -150,36 +154,49 @@ export function defaultConfig(): Config {
     synReceivedTimeout: 15000,
     challengeAckLimit: 10,
     noDelay: false,
-    sack: true,
-    synCookies: true,
     arpEntries: 8,
     arpPendingFrames: 2,
     arpRetries: 3,
     arpRetryInterval: 1000,
     arpLifetime: 300000,
-    udpBindings: 4,
-    dhcp: false,
-    dhcpRetryInitial: 4000,
-    dhcpRetryMax: 64000,
-    dhcpRetries: 4,
-    dhcpFallbackAfter: 2,
-    dhcpProbeWait: 1500,
-    dnsServer: '0.0.0.0',
-    dnsCacheEntries: 4,
-    dnsLookups: 2,
-    dnsNameLength: 64,
-    dnsTimeout: 2000,
-    dnsRetries: 2,
-    dnsMinTtl: 5,
-    dnsMaxTtl: 3600,
-    httpHeaderTimeout: 5000,
     heapLow: 8192,
     heapCritical: 4096,
     heapHysteresis: 2048,
     heapCheckInterval: 1000,
     memoryBudget: 131072,
     tickInterval: 10,
-  };
+  } as Config;
+  if (withSack) {
+    config.sack = true;
+  }
+  if (withSynCookies) {
+    config.synCookies = true;
+  }
+  if (withDhcp || withDns) {
+    config.udpBindings = 4;
+  }
+  if (withDhcp) {
+    config.dhcp = false;
+    config.dhcpRetryInitial = 4000;
+    config.dhcpRetryMax = 64000;
+    config.dhcpRetries = 4;
+    config.dhcpFallbackAfter = 2;
+    config.dhcpProbeWait = 1500;
+  }
+  if (withDns) {
+    config.dnsServer = '0.0.0.0';
+    config.dnsCacheEntries = 4;
+    config.dnsLookups = 2;
+    config.dnsNameLength = 64;
+    config.dnsTimeout = 2000;
+    config.dnsRetries = 2;
+    config.dnsMinTtl = 5;
+    config.dnsMaxTtl = 3600;
+  }
+  if (withServices) {
+    config.httpHeaderTimeout = 5000;
+  }
+  return config;
 }
 
 /** Integer bounds per field: [min, max]. Fields not listed are strings or booleans. */

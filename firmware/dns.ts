@@ -294,9 +294,10 @@ export class DnsResolver implements UdpSink {
   }
 
   reportMemory(report: MemoryReport): void {
-    report['dns.lookups'] = this.queryState.length * (1 + 2 + 2 + 1 + 1 + 8 + 4 + 4 + 1 + 8) + this.queryName.byteLength;
-    report['dns.cache'] = this.cacheName.byteLength + this.cacheNameLength.byteLength + this.cacheAddress.byteLength +
-      this.cacheExpires.byteLength;
+    // Lookups and cache share one arena; a cache entry is its name, its length, an address and an expiry.
+    const cacheBytes = this.cacheAddress.length * (this.nameLength + 1 + 4 + 8);
+    report['dns.lookups'] = this.queryState.buffer.byteLength - cacheBytes + this.queryState.length * 8;
+    report['dns.cache'] = cacheBytes;
   }
 
   private send(query: number, now: number): void {

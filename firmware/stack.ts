@@ -1,6 +1,6 @@
 import { Config } from './config';
 import { Hal, Nic } from '../hal/hal';
-import { Stat, statNames } from './stats';
+import { Stat } from './stats';
 import { MemoryReport } from './memory-report';
 import { NetworkInterface } from './network-interface';
 import { Tcp } from './tcp/tcp';
@@ -88,12 +88,6 @@ export class Stack {
     if (this.dhcp) this.dhcp.tick(now);
     this.watchdog.check(now);
     this.dispatch();
-  }
-
-  /** One counter by its name in firmware/stats.ts (`stack.stat('tcpRstOut')`); -1 for a name that is not one. */
-  stat(name: string): number {
-    const index = statNames().indexOf(name);
-    return index < 0 ? -1 : this.stats[index];
   }
 
   /** Bytes per structure and their total, fixed at creation. */

@@ -165,8 +165,9 @@ export const enum Stat {
 /**
  * The counters' names by Stat, made when asked for: a board keeps no copy of its counters' names
  * between console commands. The counters of a part a bundle leaves out (firmware/features.ts)
- * stay 0 there and are never printed, so their names become '-', one per counter, and cost the
- * bundle no Storage (test/tools/stat-names.test.ts holds each pair to the same count).
+ * stay 0 there and are never printed, so their names become empty (one space per counter) and
+ * cost the bundle almost no Storage; test/tools/stat-names.test.ts checks that every board's
+ * choice of parts still gives one name per counter.
  */
 export function statNames(): string[] {
   return (
@@ -175,25 +176,25 @@ export function statNames(): string[] {
     'arpCacheEvictions dropArpMalformed ipIn ipOut dropIpShort dropIpVersion ' +
     'dropIpHeaderLength dropIpChecksum dropIpTotalLength dropIpFragment dropIpNotForUs dropIpProtocol ' +
     'dropIpNoRoute icmpIn icmpEchoReplies dropIcmpChecksum icmpUnreachableIn icmpOtherIn dropIcmpShort ' +
-    (withDhcp || withDns ? 'udpIn udpOut dropUdpChecksum dropUdpLength dropUdpNoPort ' : '- - - - - ') +
+    (withDhcp || withDns ? 'udpIn udpOut dropUdpChecksum dropUdpLength dropUdpNoPort ' : '     ') +
     'tcpIn tcpOut dropTcpShort dropTcpChecksum dropTcpHeaderLength dropTcpOptions dropTcpFlags ' +
     'dropTcpNoSocket dropTcpOutOfWindow dropTcpBadAck tcpRstIn tcpRstOut tcpRetransmits ' +
     'tcpFastRetransmits tcpRtoTimeouts tcpDupAcks tcpOutOfOrder dropTcpOutOfOrderFull tcpChallengeAcks ' +
     'tcpChallengeAcksThrottled tcpZeroWindowProbes ' +
-    (withSack ? 'tcpSackBlocksOut tcpSackBlocksIn dropTcpSackBlocks tcpSackRetransmits ' : '- - - - ') +
+    (withSack ? 'tcpSackBlocksOut tcpSackBlocksIn dropTcpSackBlocks tcpSackRetransmits ' : '    ') +
     'tcpEarlyRetransmits ' +
-    (withSack ? 'tcpDsacksIn tcpSpuriousRecoveriesUndone tcpLostRetransmits ' : '- - - ') +
+    (withSack ? 'tcpDsacksIn tcpSpuriousRecoveriesUndone tcpLostRetransmits ' : '   ') +
     'dropTcpBroadcast tcpActiveOpens tcpPassiveOpens tcpEstablished tcpRefusedNoListener tcpMssRefused ' +
     'tcpEmfile tcpAddrNotAvail tcpConnectTimeouts tcpResets tcpUserTimeouts tcpKeepaliveProbes ' +
     'tcpKeepaliveTimeouts tcpStateTimeouts tcpAborts tcpRetransmitAborts tcpSynQueueFull tcpSynAckRetransmits tcpSynQueueTimeouts ' +
     'tcpAcceptQueueFull ' +
-    (withSynCookies ? 'tcpSynCookiesSent tcpSynCookiesAccepted tcpSynCookiesRejected ' : '- - - ') +
+    (withSynCookies ? 'tcpSynCookiesSent tcpSynCookiesAccepted tcpSynCookiesRejected ' : '   ') +
     'twInserted twRecycled twExpired twFinReacked twRstIgnored twSynReopened twSynAnsweredWithAck twSegmentsAcked ' +
     'wdChecks wdLowEntered wdCriticalEntered wdRecovered wdRefusedConnections wdTimeWaitShed wdConnectionsAborted ' +
     (withDhcp ? 'dhcpDiscoversSent dhcpRequestsSent dhcpOffersIn dhcpAcksIn dhcpNaksIn dhcpBound dhcpRenewed dhcpExpired ' +
-      'dhcpFallbacks dropDhcpMalformed dropDhcpUnmatched dhcpDeclines ' : '- - - - - - - - - - - - ') +
+      'dhcpFallbacks dropDhcpMalformed dropDhcpUnmatched dhcpDeclines ' : '            ') +
     (withDns ? 'dnsQueriesSent dnsRetransmits dnsAnswers dnsCacheHits dnsNxdomain dnsTimeouts dnsLookupsRefused dropDnsMalformed ' +
-      'dropDnsSpoofed dropDnsTruncated ' : '- - - - - - - - - - ') +
-    (withServices ? 'httpHeaderTimeouts httpRequestsShed' : '- -')
+      'dropDnsSpoofed dropDnsTruncated ' : '          ') +
+    (withServices ? 'httpHeaderTimeouts httpRequestsShed' : ' ')
   ).split(' ');
 }

@@ -12,7 +12,8 @@ import { Mmio, PolledNic } from '../../hal/bus';
 import { EspruinoHal } from '../../hal/espruino/espruino-hal';
 import { EspruinoSpiPort } from '../../hal/espruino/espruino-spi';
 import { EspruinoSerialPort } from '../../hal/espruino/espruino-uart';
-import { BoardProfile, SpiWiring, UartWiring } from './profiles';
+import { BoardProfile, EthWiring, SpiWiring, UartWiring } from './profiles';
+import { Stm32EthDriver } from '../../hal/drivers/stm32-eth';
 
 /* The interpreter's globals used at boot, declared here (see hal/espruino/espruino-hal.ts for why). */
 declare function setInterval(callback: () => void, ms: number): number;
@@ -81,6 +82,13 @@ export function onChip(profile: BoardProfile, mmio: Mmio): boolean {
     (mmio.peek32(Chip.DBGMCU_IDCODE) & Chip.DEV_ID_MASK) === profile.eth.deviceId;
 }
 
+/** The bring-up of a board's on-chip MAC (bootBoard): the chip checked first, then the MAC reset; each failure says why. */
+export function bringUpEth(profile: BoardProfile, mmio: Mmio, driver: Stm32EthDriver): boolean {
+  if (!onChip(profile, mmio)) throw new Error('no MAC on this chip (BOARD ' + process.env.BOARD + ')');
+  if (!driver.reset()) throw new Error('no PHY at MDIO address ' + (profile.eth as EthWiring).phyAddress + ', or no reference clock; check the wiring');
+  return true;
+}
+
 /**
  * A locally administered unicast MAC, stable per chip: 02:45 followed by a hash of the chip's
  * serial number (the interpreter's getSerial()).
@@ -99,8 +107,8 @@ export function boardMac(): Uint8Array {
  * own), and runs the loop every config.tickInterval ms. `bringUp` sets up the bus and resets the
  * chip, and returns true once the chip has answered (at once, or at a later call for a chip that
  * needs time after its reset); until it does, the loop calls it again every two seconds and,
- * after the second failure, says once why: no answer, or the error the interpreter raised (a pin
- * this chip does not have).
+ * after the second failure, says once why: no answer, or what the bring-up raised (a pin this
+ * chip does not have, no MAC on this chip).
  */
 export function bootBoard(profile: BoardProfile, hal: EspruinoHal, nic: PolledNic, counters: Uint32Array,
   counterNames: string, bringUp: () => boolean): Device {
@@ -121,12 +129,11 @@ export function bootBoard(profile: BoardProfile, hal: EspruinoHal, nic: PolledNi
       try {
         up = bringUp();
       } catch (error) {
-        failure = profile.nic + ' setup failed: ' + error;
+        failure = profile.nic + ': ' + (error as Error).message;
       }
       resetAt = now + Boot.resetRetryInterval;
       if (!up && ++failures === 2) {
-        hal.log('nic: ' + (failure || 'no ' + profile.nic + ' answered on ' + (profile.spi ? profile.spi.bus + ', CS ' + profile.spi.cs : profile.eth ?
-          'this chip (no MAC here: BOARD ' + process.env.BOARD + '), or no PHY at MDIO address ' + profile.eth.phyAddress : profile.nic) +
+        hal.log('nic: ' + (failure || 'no ' + profile.nic + ' answered on ' + (profile.spi ? profile.spi.bus + ', CS ' + profile.spi.cs : profile.nic) +
           '; check the wiring') + ' (retrying)');
       }
     }

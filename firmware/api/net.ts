@@ -207,9 +207,9 @@ export class Net implements StackEventSink {
   private adopt(socket: Socket, slot: number): void {
     const tcp = this.stack.tcp;
     socket.slot = slot;
-    socket.remoteAddress = formatIp(tcp.remoteIp(slot));
-    socket.remotePort = tcp.remotePort(slot);
-    socket.localPort = tcp.localPort(slot);
+    socket.remoteAddress = formatIp(tcp.slots.remoteIp[slot]);
+    socket.remotePort = tcp.slots.remotePort[slot];
+    socket.localPort = tcp.slots.localPort[slot];
     this.sockets[slot] = socket;
   }
 

@@ -94,8 +94,4 @@ export class Reassembly {
     for (let k = 0; k < this.count[slot]; k++) total += (this.end[base + k] - this.start[base + k]) >>> 0;
     return total;
   }
-
-  bytes(): number {
-    return this.start.byteLength + this.end.byteLength + this.count.byteLength + this.latest.byteLength;
-  }
 }

@@ -237,15 +237,4 @@ export class SlotTable {
     this.lastActivity[i] = now;
     this.challengeStart[i] = 0;
   }
-
-  /** Bytes of every per-slot array: the control block size times the slot count. */
-  bytes(): number {
-    let total = 0;
-    const fields = this as unknown as { [name: string]: { byteLength?: number } };
-    for (const name in fields) {
-      const field = fields[name];
-      if (field && typeof field.byteLength === 'number') total += field.byteLength;
-    }
-    return total;
-  }
 }

@@ -102,12 +102,4 @@ export class SynQueue {
     this.count -= removed;
     return removed;
   }
-
-  /** Exact bytes of the typed arrays. */
-  bytes(): number {
-    return (
-      this.listener.byteLength + this.remoteIp.byteLength + this.remotePort.byteLength + this.localPort.byteLength +
-      this.irs.byteLength + this.iss.byteLength + this.mss.byteLength + this.sackPermitted.byteLength + this.retries.byteLength + this.deadline.byteLength
-    );
-  }
 }

@@ -48,9 +48,6 @@ export interface TcpApi {
   state(slot: number): TcpState;
   /** The Err that ended the connection, 0 if none. */
   socketError(slot: number): number;
-  remoteIp(slot: number): number;
-  remotePort(slot: number): number;
-  localPort(slot: number): number;
 
   /** Hands pending event bits to the sink and clears them. Called by the stack after input and tick. */
   pollEvents(sink: TcpEventSink): void;

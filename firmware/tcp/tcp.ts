@@ -123,15 +123,15 @@ export class Tcp implements Transport, TcpApi {
   }
 
   reportMemory(report: MemoryReport): void {
-    report['tcp.slots'] = this.slots.bytes() + this.fields.byteLength;
+    // Each table's arrays are cut from one arena: its buffer is the table's size.
+    report['tcp.slots'] = this.slots.state.buffer.byteLength + this.fields.byteLength;
     report['tcp.sendRings'] = this.sendRings.byteLength;
     report['tcp.receiveRings'] = this.receiveRings.byteLength;
-    report['tcp.reassembly'] = this.reassembly.bytes();
-    report['tcp.scoreboard'] = this.scoreboard.bytes();
-    report['tcp.listeners'] = this.listenerPorts.byteLength + this.backlogs.byteLength + this.acceptHead.byteLength +
-      this.acceptTail.byteLength + this.acceptCount.byteLength + this.listenerEvents.byteLength;
-    report['tcp.synQueue'] = this.synQueue.bytes() + this.synStarted.byteLength;
-    report['tcp.timeWait'] = this.timeWait.bytes();
+    report['tcp.reassembly'] = this.reassembly.count.buffer.byteLength;
+    report['tcp.scoreboard'] = this.scoreboard.count.buffer.byteLength;
+    report['tcp.listeners'] = this.listenerPorts.buffer.byteLength - this.fields.byteLength - this.synStarted.byteLength;
+    report['tcp.synQueue'] = this.synQueue.listener.buffer.byteLength + this.synStarted.byteLength;
+    report['tcp.timeWait'] = this.timeWait.remoteIp.buffer.byteLength;
   }
 
   // ---------------------------------------------------------------- input
@@ -1609,18 +1609,6 @@ export class Tcp implements Transport, TcpApi {
   /** Also answers for a slot released after its error, until the slot is reused. */
   socketError(slot: number): number {
     return isIndex(slot, this.slotCount) ? this.slots.error[slot] : 0;
-  }
-
-  remoteIp(slot: number): number {
-    return isIndex(slot, this.slotCount) ? this.slots.remoteIp[slot] : 0;
-  }
-
-  remotePort(slot: number): number {
-    return isIndex(slot, this.slotCount) ? this.slots.remotePort[slot] : 0;
-  }
-
-  localPort(slot: number): number {
-    return isIndex(slot, this.slotCount) ? this.slots.localPort[slot] : 0;
   }
 
   /** The application holds this slot number. */

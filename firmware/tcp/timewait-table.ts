@@ -185,12 +185,4 @@ export class TimeWaitTable {
     }
     return -1;
   }
-
-  /** Exact bytes of the typed arrays. */
-  bytes(): number {
-    return (
-      this.remoteIp.byteLength + this.localPort.byteLength + this.remotePort.byteLength +
-      this.sndNxt.byteLength + this.rcvNxt.byteLength + this.expiry.byteLength
-    );
-  }
 }

@@ -20,7 +20,7 @@ for (const { bundle, build } of boards) {
     MIN_FREE_VARIABLES + ' variables free', [build], (t) => withBoard(build, async (board) => {
     board.store('.bootcde', path.join('dist', bundle + '.js'));
     const running = board.boot();
-    await running.waitFor(/nic: no stm32-eth answered on this chip \(no MAC here: BOARD LINUX\)/, 60000);
+    await running.waitFor(/nic: stm32-eth: no MAC on this chip \(BOARD LINUX\)/, 60000);
     // Two more retries (every 2 s) of the chip check, then the console and the firmware's own counters.
     await new Promise((resolve) => setTimeout(resolve, 4500));
     // Without the console's echo, a reply cannot be confused with the command line that asked for it.

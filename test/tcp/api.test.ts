@@ -29,7 +29,7 @@ test('pool exhaustion: connect gives EMFILE, never evicts a live connection, and
 test('a slot finished but still held by the application is not reused', (t) => {
   const env = new Env({ sockets: 1 });
   const { slot } = openClient(t, env);
-  env.inject({ srcPort: 7, dstPort: env.tcp.localPort(slot), seq: 0x10000001, flags: 4 });
+  env.inject({ srcPort: 7, dstPort: env.tcp.slots.localPort[slot], seq: 0x10000001, flags: 4 });
   t.is(env.tcp.state(slot), TcpState.CLOSED);
   t.is(env.tcp.connect(PEER_IP, 7, 0, env.now), Err.EMFILE);
   env.tcp.release(slot);
@@ -46,9 +46,9 @@ test('ephemeral ports: random start per boot, advancing per connection', (t) => 
     const env = new Env(undefined, { seed });
     const slot = env.tcp.connect(PEER_IP, 7, 0, env.now);
     const next = env.tcp.connect(PEER_IP, 8, 0, env.now);
-    first.push(env.tcp.localPort(slot));
-    const expected = env.tcp.localPort(slot) === env.config.portLast ? env.config.portFirst : env.tcp.localPort(slot) + 1;
-    t.is(env.tcp.localPort(next), expected);
+    first.push(env.tcp.slots.localPort[slot]);
+    const expected = env.tcp.slots.localPort[slot] === env.config.portLast ? env.config.portFirst : env.tcp.slots.localPort[slot] + 1;
+    t.is(env.tcp.slots.localPort[next], expected);
     env.tcp.release(slot);
     env.tcp.release(next);
     env.take();
@@ -63,7 +63,7 @@ test('ephemeral ports skip 4-tuples in TIME_WAIT and in use; EADDRNOTAVAIL only 
   const used: number[] = [];
   for (let i = 0; i < 2; i++) {
     const { slot, iss } = openClient(t, env);
-    used.push(env.tcp.localPort(slot));
+    used.push(env.tcp.slots.localPort[slot]);
     env.tcp.release(slot);
     env.take();
     env.inject({ srcPort: 7, dstPort: used[i], seq: 0x10000001, ack: iss + 2, flags: FIN | ACK });
@@ -72,12 +72,12 @@ test('ephemeral ports skip 4-tuples in TIME_WAIT and in use; EADDRNOTAVAIL only 
   t.is(env.tcp.timeWait.count, 2);
   // One more live connection on a third port.
   const live = openClient(t, env);
-  const livePort = env.tcp.localPort(live.slot);
+  const livePort = env.tcp.slots.localPort[live.slot];
   t.false(used.includes(livePort), 'skipped TIME_WAIT ports');
   // Only one port is left for this peer.
   const last = env.tcp.connect(PEER_IP, 7, 0, env.now);
   t.true(last >= 0);
-  t.false([...used, livePort].includes(env.tcp.localPort(last)));
+  t.false([...used, livePort].includes(env.tcp.slots.localPort[last]));
   t.is(env.tcp.connect(PEER_IP, 7, 0, env.now), Err.EADDRNOTAVAIL);
   t.is(env.stat('tcpAddrNotAvail'), 1);
   // Another peer (or another remote port) still has all four.

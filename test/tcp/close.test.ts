@@ -20,7 +20,7 @@ test('active close: ESTABLISHED → FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT (slo
   t.is(env.events.take(slot), TcpEvent.PEER_CLOSED | TcpEvent.CLOSED);
   t.is(env.tcp.socketError(slot), 0);
   t.is(env.tcp.timeWait.count, 1);
-  const record = env.tcp.timeWait.find(env.tcp.remoteIp(slot), 80, PEER_PORT);
+  const record = env.tcp.timeWait.find(env.tcp.slots.remoteIp[slot], 80, PEER_PORT);
   t.true(record >= 0);
   t.is(env.tcp.timeWait.sndNxt[record], (iss + 2) >>> 0);
   t.is(env.tcp.timeWait.rcvNxt[record], (irs + 2) >>> 0);

@@ -17,7 +17,7 @@ test('active open: SYN_SENT, SYN-ACK → ESTABLISHED with CONNECTED, MSS announc
   expectSegment(t, syn, { flags: SYN, ack: 0, length: 0, window: 4096 });
   t.is(syn.mss, 1460);
   t.true(syn.srcPort >= env.config.portFirst && syn.srcPort <= env.config.portLast);
-  t.is(env.tcp.localPort(slot), syn.srcPort);
+  t.is(env.tcp.slots.localPort[slot], syn.srcPort);
   env.inject({ srcPort: LOCAL_PORT_REMOTE, dstPort: syn.srcPort, seq: PEER_ISS, ack: syn.seq + 1, flags: SYN | ACK, mss: 500 });
   expectSegment(t, env.one(t), { flags: ACK, seq: syn.seq + 1, ack: PEER_ISS + 1 });
   t.is(env.tcp.state(slot), TcpState.ESTABLISHED);
@@ -169,9 +169,9 @@ test('passive open: SYN takes a SYN-queue record, not a slot; ACK completes into
   const slot = env.tcp.accept(listener);
   t.true(slot >= 0);
   t.is(env.tcp.state(slot), TcpState.ESTABLISHED);
-  t.is(env.tcp.remotePort(slot), PEER_PORT);
-  t.is(env.tcp.remoteIp(slot), PEER_IP);
-  t.is(env.tcp.localPort(slot), LOCAL_PORT);
+  t.is(env.tcp.slots.remotePort[slot], PEER_PORT);
+  t.is(env.tcp.slots.remoteIp[slot], PEER_IP);
+  t.is(env.tcp.slots.localPort[slot], LOCAL_PORT);
   t.is(getSocketOption(env.tcp, slot, 3), 1200);
   t.is(env.stat('tcpPassiveOpens'), 1);
   env.tcp.abort(slot);
@@ -280,11 +280,11 @@ test('accept queue full: the completing ACK is dropped, the record stays, the re
   t.is(env.tcp.synQueue.count, 1, 'record stays');
   t.is(env.tcp.acceptQueueLength(listener), 2, 'one queued, one half-open');
   const second = env.tcp.accept(listener);
-  t.is(env.tcp.remotePort(second), 1001);
+  t.is(env.tcp.slots.remotePort[second], 1001);
   env.inject({ srcPort: 1002, seq: PEER_ISS + 1, ack: synAck2.seq + 1, flags: ACK });
   const third = env.tcp.accept(listener);
   t.true(third >= 0);
-  t.is(env.tcp.remotePort(third), 1002);
+  t.is(env.tcp.slots.remotePort[third], 1002);
   for (const slot of [first.slot, second, third]) env.tcp.abort(slot);
   env.take();
   env.leakCheck(t);
@@ -330,7 +330,7 @@ test('SYN cookies when the SYN queue is full: valid cookie ACK accepted, forged 
   t.is(env.stat('tcpSynCookiesAccepted'), 1);
   const slot = env.tcp.accept(listener);
   t.true(slot >= 0);
-  t.is(env.tcp.remotePort(slot), 2001);
+  t.is(env.tcp.slots.remotePort[slot], 2001);
   t.is(env.tcp.readable(slot), 3);
   t.is(getSocketOption(env.tcp, slot, 3), cookieMss[5], 'MSS from the cookie (1400)');
   env.tcp.abort(slot);
@@ -346,7 +346,7 @@ test('a SYN flood cannot deny service: the SYN queue fills, cookies keep answeri
   t.is(env.take().length, 100, 'every SYN answered');
   t.is(env.tcp.synQueue.count, 4);
   const { slot } = openServer(t, env, { srcPort: 4444 });
-  t.is(env.tcp.remotePort(slot), 4444);
+  t.is(env.tcp.slots.remotePort[slot], 4444);
   t.is(env.tcp.accept(listener), -1);
   env.tcp.abort(slot);
   env.take();
@@ -445,7 +445,7 @@ test('listener ids and slot numbers are validated as integers', (t) => {
   t.is(env.tcp.listenerPort(0.5), 0);
   const { slot } = openServer(t, env);
   t.is(env.tcp.readable(slot + 0.5), Err.EINVAL);
-  t.is(env.tcp.remotePort(slot + 0.5), 0);
+  t.is(env.tcp.slots.remotePort[slot + 0.5], 0);
   env.tcp.abort(slot);
   env.take();
   env.leakCheck(t);

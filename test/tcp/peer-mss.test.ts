@@ -43,7 +43,7 @@ for (const mss of [64, TcpLimit.MIN_PEER_MSS]) {
 test('a client sends a server that announced MSS 64 in its SYN-ACK segments of at most 64 bytes', (t) => {
   const env = new Env();
   const { slot, irs } = openClient(t, env, { mss: 64 });
-  const lengths = segmentLengths(env, slot, 1000, irs, LOCAL_PORT_REMOTE, env.tcp.localPort(slot));
+  const lengths = segmentLengths(env, slot, 1000, irs, LOCAL_PORT_REMOTE, env.tcp.slots.localPort[slot]);
   t.is(lengths.reduce((a, b) => a + b, 0), 1000);
   t.is(Math.max(...lengths), 64, lengths.join(' '));
   env.tcp.abort(slot);

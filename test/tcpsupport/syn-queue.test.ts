@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { SynQueue, SynQueueSlot } from '../../firmware/tcp/syn-queue';
 
 test('29 bytes per record, exactly', (t) => {
-  t.is(new SynQueue(1).bytes(), 29);
-  t.is(new SynQueue(8).bytes(), 232);
+  t.is(new SynQueue(1).listener.buffer.byteLength, 29);
+  t.is(new SynQueue(8).listener.buffer.byteLength, 232);
 });
 
 test('add, find, update in place and remove', (t) => {

@@ -16,8 +16,8 @@ function ports(tw: TimeWaitTable): number[] {
 }
 
 test('20 bytes per record, exactly', (t) => {
-  t.is(table(1, 1).tw.bytes(), 20);
-  t.is(table(32, 1).tw.bytes(), 640);
+  t.is(table(1, 1).tw.remoteIp.buffer.byteLength, 20);
+  t.is(table(32, 1).tw.remoteIp.buffer.byteLength, 640);
 });
 
 test('records expire first in, first out', (t) => {
