@@ -1,8 +1,11 @@
 /**
  * Checks a bundle for what the Espruino interpreter cannot run (/work/shared/ESPRUINO.md):
  * syntax it rejects, built-ins it lacks, closures that capture a loop's let/const (function-scoped
- * there), and calls that run before the called function's declaration statement has executed
- * (the interpreter does not hoist function declarations). Usage: node build/tools/bundle-check.js FILE...
+ * there), calls that run before the called function's declaration statement has executed (the
+ * interpreter does not hoist function declarations), and a function-local name read or assigned
+ * before its var/let/const while an enclosing scope binds the same name (the interpreter does not
+ * hoist var either: such an assignment overwrites the outer binding, as minifiers' reuse of short
+ * names makes likely). Usage: node build/tools/bundle-check.js FILE...
  */
 import * as fs from 'node:fs';
 import * as acorn from 'acorn';
@@ -451,6 +454,17 @@ export function checkBundle(code: string, file: string): Problem[] {
     }
     const binding = scope.bindings.get(ref.id.name)!;
     ref.binding = binding;
+    const declaredLater = !crossed && (binding.kind === 'var' || binding.kind === 'let' || binding.kind === 'const') &&
+      ref.id.start < binding.declaration.start;
+    if (declaredLater) {
+      let outer: Scope | null = binding.scope.parent;
+      while (outer && !outer.bindings.has(ref.id.name)) outer = outer.parent;
+      if (outer) {
+        const at = binding.declaration.loc!.start;
+        report(ref.id, (ref.write ? 'assigns ' : 'reads ') + ref.id.name + ' before its ' + binding.kind + ' at line ' + at.line + ', column ' +
+          (at.column + 1) + ': the interpreter does not hoist declarations, so this reaches the outer ' + ref.id.name);
+      }
+    }
     if (crossed && binding.scope.inLoop && (binding.kind === 'let' || binding.kind === 'const')) {
       report(crossed, "closure made in a loop captures '" + binding.name + "': let/const in a loop is function-scoped on the interpreter, every closure sees the last value");
     }

@@ -1,8 +1,10 @@
 /**
  * Uploads a board's bundle with the `espruino` CLI, into Storage as `.bootcde`, the file the
  * interpreter runs at every boot: the firmware survives a reset and runs from flash (ESPRUINO.md:
- * code in Storage costs ~6 variables per function, code sent to RAM ~1 per 5 bytes). The CLI
- * writes it in 1 KB `require("Storage").write` chunks and then `load(".bootcde")` starts it.
+ * code in Storage costs a few variables per function, code sent to RAM ~1 per 5 bytes). What is
+ * stored is the bundle's pretokenised form (dist/pretokenised/NAME.js, tools/pretokenise.ts),
+ * byte for byte: the CLI writes it as a data file in `require("Storage").write` chunks, then
+ * `load()` starts it as a reset would.
  *
  * Usage (the arguments are checked first; then every bundle is built into dist/ and the budget
  * check runs, as `npm run build` does, before anything is sent):
@@ -53,7 +55,7 @@ export function parseArguments(argv: string[]): FlashOptions {
  * modules, so that `require("NetworkJS")` is not looked up on the web).
  */
 export function cliArguments(options: FlashOptions, bundle: string, boardFile: string): string[] {
-  const store = ['--storage', '.bootcde:-', bundle];
+  const store = ['--storage', '.bootcde:' + bundle, '-e', 'load()'];
   if (options.dryRun) return ['-n', '--board', boardFile, '-o', options.dryRun].concat(store);
   return ['-p', options.port, '-b', String(options.baud)].concat(store);
 }
@@ -74,16 +76,17 @@ function main(argv: string[]): number {
     options.dist = 'dist';
   }
   const profile = boardProfiles.filter((p) => p.name === options.board)[0];
-  const bundle = path.join(options.dist, profile.name + '.js');
+  const bundle = path.join(options.dist, 'pretokenised', profile.name + '.js');
   if (!fs.existsSync(bundle)) throw new Error('flash: ' + bundle + ' is missing: run `npm run build`');
   const reportFile = path.join(options.dist, 'report.json');
   if (fs.existsSync(reportFile)) {
     const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
     const budget = (report.boards || []).filter((b: { board: string }) => b.board === profile.name)[0];
-    if (budget && !budget.fits) throw new Error('flash: ' + profile.name + ' does not fit its memory budget (see the build output)');
+    if (budget && budget.problems.length > 0) throw new Error('flash: ' + budget.problems.join('; '));
     if (budget) {
-      console.log(profile.title + ': ' + fs.statSync(bundle).size + ' bytes, ~' + budget.total + ' of ' + budget.variables +
-        ' variables (' + budget.appReserve + ' kept for the application)');
+      console.log(profile.title + ': ' + budget.storedBytes + ' bytes stored of the ' + budget.storageLimit + ' the firmware may take; ' +
+        (budget.used === null ? 'variables not measured' : budget.free + ' of ' + budget.variables + ' variables free after boot, measured on espruino_linux_' +
+          budget.interpreter) + ' (' + budget.appReserve + ' kept for the application)');
     }
   }
   const boardFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'flash-')), 'board.json');

@@ -44,10 +44,11 @@ const enum Service {
  * (httpRequestsShed): clients trickling their headers can never hold the whole socket pool.
  */
 export class Services {
-  /** Service per slot, and for HTTP: \r\n\r\n characters matched, request bytes read, bytes left to send, header deadline. */
+  /** Service per slot, and for HTTP: \r\n\r\n characters matched, request bytes read, body bytes sent and left to send, header deadline. */
   private readonly kind: Uint8Array;
   private readonly matched: Uint8Array;
   private readonly requestBytes: Uint16Array;
+  private readonly sent: Uint32Array;
   private readonly remaining: Uint32Array;
   private readonly deadline: Float64Array;
   /** The start of each slot's request line: `line` bytes of it (low 7 bits), and LINE_DONE once its end has passed. */
@@ -59,8 +60,9 @@ export class Services {
 
   constructor(private readonly stack: Stack) {
     const slots = stack.config.sockets;
-    const arena = new Arena(slots * (8 + 4 + 2 + 3 + Service.LINE));
+    const arena = new Arena(slots * (8 + 2 * 4 + 2 + 3 + Service.LINE));
     this.deadline = arena.cut(Cut.F64, slots);
+    this.sent = arena.cut(Cut.U32, slots);
     this.remaining = arena.cut(Cut.U32, slots);
     this.requestBytes = arena.cut(Cut.U16, slots);
     this.kind = arena.cut(Cut.U8, slots);
@@ -103,13 +105,21 @@ export class Services {
       } else if (service === Service.HEADERS) {
         this.readRequest(slot, now);
       } else {
+        // Body byte p is pattern[p % CHUNK], however the sends fall.
         let left = this.remaining[slot];
+        let sent = this.sent[slot];
         for (let room = tcp.writable(slot); left > 0 && room > 0; room = tcp.writable(slot)) {
-          const length = tcp.send(slot, this.pattern, 0, left < room ? (left < Service.CHUNK ? left : Service.CHUNK) : (room < Service.CHUNK ? room : Service.CHUNK));
+          const at = sent % Service.CHUNK;
+          let length = Service.CHUNK - at;
+          if (length > left) length = left;
+          if (length > room) length = room;
+          length = tcp.send(slot, this.pattern, at, length);
           if (length <= 0) break;
           left -= length;
+          sent += length;
         }
         this.remaining[slot] = left;
+        this.sent[slot] = sent;
         // What the client sends while the body streams is not read: only a closed window tells it to wait.
         if (left === 0) this.finish(slot);
       }
@@ -189,6 +199,7 @@ export class Services {
       }
       this.send(slot, 'HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ' + bytes + '\r\n\r\n');
       this.remaining[slot] = bytes;
+      this.sent[slot] = 0;
       this.kind[slot] = Service.BODY;
     } else {
       this.reply(slot, '404 Not Found', '');

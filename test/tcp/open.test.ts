@@ -445,7 +445,7 @@ test('listener ids and slot numbers are validated as integers', (t) => {
   t.is(env.tcp.listenerPort(0.5), 0);
   const { slot } = openServer(t, env);
   t.is(env.tcp.readable(slot + 0.5), Err.EINVAL);
-  t.is(env.tcp.slots.remotePort[slot + 0.5], 0);
+  t.is(env.tcp.socketError(slot + 0.5), 0);
   env.tcp.abort(slot);
   env.take();
   env.leakCheck(t);

@@ -1,4 +1,6 @@
 import test from 'ava';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { checkBundle } from '../../tools/bundle-check';
 
 function messages(code: string): string[] {
@@ -79,4 +81,27 @@ test('each later function is reported once per statement', (t) => {
 
 test('a local of the same name shadows the later declaration', (t) => {
   t.deepEqual(messages('(function (later) { later(); })(function () {});\nfunction later() {}'), []);
+});
+
+test('a local assigned before its var, while an outer scope has the name, is flagged: on the interpreter it overwrites the outer one', (t) => {
+  t.deepEqual(messages('function e(){}\nfunction f(){ e = 5; var e = 7; return e; }'),
+    ['2: assigns e before its var at line 2, column 26: the interpreter does not hoist declarations, so this reaches the outer e']);
+  t.deepEqual(messages('var n = 1;\nfunction g(){ var a = n + 1; var n = 2; return a + n; }'),
+    ['2: reads n before its var at line 2, column 34: the interpreter does not hoist declarations, so this reaches the outer n']);
+  t.deepEqual(messages('var x;\n(function(){ x = 1; let x = 2; })();'),
+    ['2: assigns x before its let at line 2, column 25: the interpreter does not hoist declarations, so this reaches the outer x']);
+});
+
+test('a var before its use, a name no outer scope binds, and a use inside a nested function are not flagged', (t) => {
+  t.deepEqual(messages('function e(){}\nfunction f(){ var e = 7; e = 5; return e; }'), []);
+  t.deepEqual(messages('function f(){ q = 5; var q = 7; return q; }'), [], 'nothing outer to overwrite');
+  t.deepEqual(messages('function e(){}\nfunction f(){ function g(){ return e; } var e = 1; return g(); }'), [], 'g runs after the var');
+  t.deepEqual(messages('function e(){}\nfunction f(e){ e = 5; return e; }'), [], 'a parameter is bound from the start');
+});
+
+test('the bundles this build ships have no such clobber (terser hoists every var to the top of its function)', (t) => {
+  const dist = process.env.DIST_DIR || 'dist';
+  for (const name of fs.readdirSync(dist).filter((file) => file.endsWith('.js'))) {
+    t.deepEqual(checkBundle(fs.readFileSync(path.join(dist, name), 'utf8'), name).filter((p) => /before its (var|let|const)/.test(p.message)), [], name);
+  }
 });
