@@ -54,6 +54,12 @@ export class NetworkInterface implements IpOutput {
   private ip: number;
   private netmask: number;
   private gateway: number;
+  /**
+   * The IPv4 identification of the last packet sent, counted through 32768..65535 from a random
+   * start (we never fragment, so half the range is plenty): the interpreter keeps a number below
+   * a few thousand inside the variable that names it and needs a second variable above, so a
+   * counter that crossed that line would look like a variable lost to traffic.
+   */
   private identification: number;
   private readonly linkHeaderLength: number;
   private readonly arpFrame: Uint8Array;
@@ -73,7 +79,7 @@ export class NetworkInterface implements IpOutput {
     this.frame = new Uint8Array(this.linkHeaderLength + nic.mtu);
     this.payloadOffset = this.linkHeaderLength + Ipv4Field.HEADER_LENGTH;
     this.maxPayload = nic.mtu - Ipv4Field.HEADER_LENGTH;
-    this.identification = hal.random32() & 0xffff;
+    this.identification = 0x8000 | (hal.random32() & 0x7fff);
     this.arpFrame = new Uint8Array(nic.ethernet ? Link.ARP_FRAME_LENGTH : 0);
     this.broadcastMac = new Uint8Array(EthernetField.MAC_LENGTH);
     this.broadcastMac.fill(0xff);
@@ -107,7 +113,7 @@ export class NetworkInterface implements IpOutput {
     }
     const linkHeaderLength = this.linkHeaderLength;
     const length = linkHeaderLength + Ipv4Field.HEADER_LENGTH + payloadLength;
-    this.identification = (this.identification + 1) & 0xffff;
+    this.identification = 0x8000 | ((this.identification + 1) & 0x7fff);
     writeIpv4Header(hal, frame, linkHeaderLength, payloadLength, this.identification, protocol, this.ip | 0, dstIp);
     if (linkHeaderLength === 0) {
       if (!this.transmit(frame, length)) return false;
