@@ -1,0 +1,144 @@
+/**
+ * One of the examples (examples/*.js) on an interpreter sized like a board, as a board owner
+ * flashes it: its modules minified in Storage under their names (dist/modules), its settings file,
+ * and the example itself as `.boot1`, which the interpreter runs at boot; after boot, the test's
+ * probe of free variables. The servers it talks to run in a ServerPlace; the host's side of a
+ * conversation is a peer process (./peers) there.
+ */
+import { ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as readline from 'readline';
+import { InterpreterBoard, InterpreterBuild, InterpreterProcess } from '../../sim/espruino/interpreter';
+import { loopbackPlace, ServerPlace, serverFolder } from './servers';
+
+/** The Storage file a board runs the example from: `.boot0` .. `.boot3` run at boot, before `.bootcde`. */
+export const exampleBootFile = '.boot1';
+
+const examplesDirectory = path.resolve('examples');
+const modulesDirectory = path.resolve(process.env.DIST_DIR || 'dist', 'modules');
+
+export interface ExampleOptions {
+  build: InterpreterBuild;
+  /** File name in examples/. */
+  example: string;
+  /** Modules it requires, from dist/modules. */
+  modules: string[];
+  settingsFile: string;
+  /** Its settings, given where the servers are and a folder for them. */
+  settings: (place: ServerPlace, folder: string) => Promise<object>;
+}
+
+export interface ExampleDevice {
+  interpreter: InterpreterProcess;
+  place: ServerPlace;
+  /** A folder for the servers' files, removed by close(). */
+  folder: string;
+  close(): Promise<void>;
+}
+
+export async function startExampleDevice(options: ExampleOptions): Promise<ExampleDevice> {
+  const place = loopbackPlace();
+  const folder = serverFolder(options.example.replace(/\.js$/, ''));
+  const board = new InterpreterBoard(options.build);
+  const close = async () => {
+    await board.remove();
+    place.close();
+    fs.rmSync(folder, { recursive: true, force: true });
+  };
+  try {
+    for (const name of options.modules) board.store(name, path.join(modulesDirectory, name + '.js'));
+    board.storeText(options.settingsFile, JSON.stringify(await options.settings(place, folder)));
+    // Last: a boot file runs whenever the interpreter starts, also the one that writes Storage.
+    board.store(exampleBootFile, path.join(examplesDirectory, options.example));
+    return { interpreter: board.boot(variableProbe), place, folder, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * The test's probe, typed at the console after boot (the interpreter's -e): prints the interpreter's free variables
+ * (process.memory(), after its garbage collection) every `variableProbeMs`. The console's input
+ * cannot carry the question: the Linux build's input thread adds typed characters to the event
+ * queue while the interpreter takes them out, without a lock (src/jsdevices.c,
+ * jshPushIOCharEvents; a board does this with interrupts off), and under load a typed line
+ * arrives with characters lost (measured: about one line in 30 while the MQTT example worked).
+ */
+export const variableProbeMs = 250;
+const variableProbe = 'setInterval(function(){print("vars "+process.memory().free)},' + variableProbeMs + ');';
+
+/** Every probe reading printed after `from` (an offset into consoleText()). */
+export function variableReadings(interpreter: InterpreterProcess, from = 0): number[] {
+  return Array.from(consoleText(interpreter).slice(from).matchAll(/^vars (\d+)$/gm)).map((match) => Number(match[1]));
+}
+
+/**
+ * Free variables at rest: the most of the next `count` probe readings. One reading may be a
+ * variable or two lower than the next while an event is being handled (the probe's own output
+ * line, a timer); a leak shows in every reading.
+ */
+export async function restingFreeVariables(interpreter: InterpreterProcess, count = 4): Promise<number> {
+  const from = consoleText(interpreter).length;
+  await until(() => variableReadings(interpreter, from).length >= count, 30000 + count * variableProbeMs, () => 'free-variable readings; ' + interpreter.tail(5));
+  return Math.max.apply(null, variableReadings(interpreter, from).slice(0, count));
+}
+
+/**
+ * What the interpreter printed, each line as the program printed it: a line printed while the
+ * console shows its prompt comes after the prompt and an erase (">" ESC "[J").
+ */
+export function consoleText(interpreter: InterpreterProcess): string {
+  return interpreter.text().replace(/^>?\x1b\[J/gm, '');
+}
+
+/** Every match of `pattern` (global; ^ and $ with the m flag match at the program's lines) in what the interpreter printed. */
+export function consoleMatches(interpreter: InterpreterProcess, pattern: RegExp): RegExpMatchArray[] {
+  return Array.from(consoleText(interpreter).matchAll(pattern));
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Resolves once `condition()` holds, polled every 20 ms; rejects with `what` after `timeoutMs`. */
+export async function until(condition: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('timed out after ' + timeoutMs + ' ms waiting for ' + what());
+    await delay(20);
+  }
+}
+
+/** A peer (./peers/NAME.js) running in a place, driven by JSON lines both ways. */
+export class PeerProcess {
+  readonly events: { [field: string]: unknown }[] = [];
+  private readonly child: ChildProcess;
+  private stderr = '';
+
+  constructor(place: ServerPlace, name: string, args: (string | number)[]) {
+    const script = path.join(__dirname, 'peers', name + '.js');
+    this.child = place.spawn('exec node ' + [script].concat(args.map(String)).map((arg) => "'" + arg + "'").join(' '));
+    readline.createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on('line', (line) => this.events.push(JSON.parse(line)));
+    (this.child.stderr as NodeJS.ReadableStream).on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+  }
+
+  send(command: object): void {
+    (this.child.stdin as NodeJS.WritableStream).write(JSON.stringify(command) + '\n');
+  }
+
+  /** Events with `field` set. */
+  having(field: string): { [field: string]: unknown }[] {
+    return this.events.filter((event) => event[field] !== undefined);
+  }
+
+  describe(): string {
+    return 'peer events: ' + JSON.stringify(this.events.slice(-5)) + (this.stderr ? ' stderr: ' + this.stderr.slice(-400) : '');
+  }
+
+  /** Closes its stdin, which ends it. */
+  end(): void {
+    (this.child.stdin as NodeJS.WritableStream).end();
+  }
+}
