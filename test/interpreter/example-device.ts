@@ -27,6 +27,12 @@ export interface ExampleOptions {
   settingsFile: string;
   /** Its settings, given where the servers are and a folder for them. */
   settings: (place: ServerPlace, folder: string) => Promise<object>;
+  /**
+   * Code typed after boot, before the probe starts: uses of built-ins the example uses (the
+   * interpreter creates the object behind a built-in such as `DataView`, and its prototype, on
+   * first use and keeps it), so that a first use during the run does not read as a leak.
+   */
+  warmUp?: string;
 }
 
 export interface ExampleDevice {
@@ -51,7 +57,10 @@ export async function startExampleDevice(options: ExampleOptions): Promise<Examp
     board.storeText(options.settingsFile, JSON.stringify(await options.settings(place, folder)));
     // Last: a boot file runs whenever the interpreter starts, also the one that writes Storage.
     board.store(exampleBootFile, path.join(examplesDirectory, options.example));
-    return { interpreter: board.boot(variableProbe), place, folder, close };
+    const interpreter = board.boot((options.warmUp ? options.warmUp + ';' : '') + variableProbe);
+    // The probe's first reading: boot is over (the example has run its first lines).
+    await until(() => variableReadings(interpreter).length > 0, 60000, () => 'the board to boot; ' + consoleTail(interpreter));
+    return { interpreter, place, folder, close };
   } catch (error) {
     await close();
     throw error;
@@ -81,16 +90,22 @@ export function variableReadings(interpreter: InterpreterProcess, from = 0): num
  */
 export async function restingFreeVariables(interpreter: InterpreterProcess, count = 4): Promise<number> {
   const from = consoleText(interpreter).length;
-  await until(() => variableReadings(interpreter, from).length >= count, 30000 + count * variableProbeMs, () => 'free-variable readings; ' + interpreter.tail(5));
+  await until(() => variableReadings(interpreter, from).length >= count, 30000 + count * variableProbeMs, () => 'free-variable readings; ' + consoleTail(interpreter));
   return Math.max.apply(null, variableReadings(interpreter, from).slice(0, count));
 }
 
 /**
- * What the interpreter printed, each line as the program printed it: a line printed while the
- * console shows its prompt comes after the prompt and an erase (">" ESC "[J").
+ * The lines the interpreter printed so far (not the one it may be printing now), each as the
+ * program printed it: a line printed while the console shows its prompt comes after the prompt
+ * and an erase (">" ESC "[J").
  */
 export function consoleText(interpreter: InterpreterProcess): string {
-  return interpreter.text().replace(/^>?\x1b\[J/gm, '');
+  return interpreter.output.replace(/^>?\x1b\[J/gm, '');
+}
+
+/** The last `count` lines the program printed, without the probe's, for error messages. */
+export function consoleTail(interpreter: InterpreterProcess, count = 8): string {
+  return consoleText(interpreter).split('\n').filter((line) => !/^vars \d+$/.test(line)).slice(-count).join('\n');
 }
 
 /** Every match of `pattern` (global; ^ and $ with the m flag match at the program's lines) in what the interpreter printed. */

@@ -1,6 +1,6 @@
 import { ExecutionContext } from 'ava';
 import { InterpreterBuild } from '../../sim/espruino/interpreter';
-import { consoleMatches, consoleText, delay, ExampleDevice, restingFreeVariables, PeerProcess, startExampleDevice, until, variableReadings } from './example-device';
+import { consoleMatches, consoleTail, consoleText, delay, ExampleDevice, restingFreeVariables, PeerProcess, startExampleDevice, until, variableReadings } from './example-device';
 import { missingServerTools, Mosquitto } from './servers';
 import { interpreterTest } from './support';
 
@@ -120,7 +120,7 @@ async function runScenario(t: ExecutionContext, scenario: Scenario): Promise<voi
     // The board is up before its broker, as after a power cut: the example keeps trying.
     await mosquitto.start();
     const peer = new PeerProcess(device.place, 'mqtt-peer', [device.place.address, mosquitto.port, topic + '/reading']);
-    await until(() => subscriptions(device) === 1 && peer.having('connected').length === 2, 30000, () => 'the first subscription; ' + repl.tail(5) + ' ' + peer.describe());
+    await until(() => subscriptions(device) === 1 && peer.having('connected').length === 2, 30000, () => 'the first subscription; ' + consoleTail(repl) + ' ' + peer.describe());
     const before = await restingFreeVariables(repl);
 
     // Readings one way, commands the other, the broker restarted when half the readings are in.
@@ -143,7 +143,7 @@ async function runScenario(t: ExecutionContext, scenario: Scenario): Promise<voi
     const during = Math.min.apply(null, variableReadings(repl, runFrom));
     peer.send({ publish: topic + '/command/' + (scenario.messages + 1), message: 'interval 0' });
     const stopped = new RegExp('^command ' + (scenario.messages + 1) + ' interval 0$', 'gm');
-    await until(() => consoleMatches(repl, stopped).length > 0, 30000, () => 'the readings to stop ' + repl.tail(5));
+    await until(() => consoleMatches(repl, stopped).length > 0, 30000, () => 'the readings to stop ' + consoleTail(repl));
     await delay(1000);
     const after = await restingFreeVariables(repl);
 
@@ -188,7 +188,7 @@ async function runScenario(t: ExecutionContext, scenario: Scenario): Promise<voi
     for (let round = 1; round <= scenario.reconnects; round++) {
       const subscribed = subscriptions(device);
       peer.send({ publish: topic + '/command/' + (scenario.messages + 1 + round), message: 'reconnect' });
-      await until(() => subscriptions(device) === subscribed + 1, 30000, () => 'reconnect ' + round + ' ' + repl.tail(5));
+      await until(() => subscriptions(device) === subscribed + 1, 30000, () => 'reconnect ' + round + ' ' + consoleTail(repl));
     }
     const loopMs = Date.now() - loopStart;
     await delay(500);

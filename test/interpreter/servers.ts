@@ -19,6 +19,8 @@ export interface ServerPlace {
   spawn(command: string): ChildProcess;
   /** A TCP port free there for a server. */
   freePort(): Promise<number>;
+  /** Runs `command` there to its end (killed after `timeoutMs`) and resolves with its output; rejects when it fails. */
+  run(command: string, timeoutMs: number): Promise<string>;
   close(): void;
 }
 
@@ -31,16 +33,35 @@ function killGroup(child: ChildProcess): void {
   }
 }
 
+/** `spawn`'s command run to its end, its output collected. */
+export function runIn(spawnThere: (command: string) => ChildProcess, command: string, timeoutMs: number): Promise<string> {
+  const child = spawnThere(command);
+  let output = '';
+  let errors = '';
+  (child.stdout as NodeJS.ReadableStream).on('data', (chunk: Buffer) => (output += chunk.toString('latin1')));
+  (child.stderr as NodeJS.ReadableStream).on('data', (chunk: Buffer) => (errors += chunk.toString('latin1')));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => killGroup(child), timeoutMs);
+    child.on('close', (code: number | null) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(output);
+      else reject(new Error(command + ' failed (' + code + '): ' + errors.slice(-400)));
+    });
+  });
+}
+
 /** The host itself: servers on 127.0.0.1, reached by the interpreter's own Linux sockets. */
 export function loopbackPlace(): ServerPlace {
   const children: ChildProcess[] = [];
+  const spawnHere = (command: string): ChildProcess => {
+    const child = spawn('bash', ['-c', command], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    children.push(child);
+    return child;
+  };
   return {
     address: '127.0.0.1',
-    spawn(command: string): ChildProcess {
-      const child = spawn('bash', ['-c', command], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
-      children.push(child);
-      return child;
-    },
+    spawn: spawnHere,
+    run: (command: string, timeoutMs: number) => runIn(spawnHere, command, timeoutMs),
     freePort(): Promise<number> {
       return new Promise((resolve, reject) => {
         const server = net.createServer();

@@ -3,15 +3,20 @@
  * the other servers run (inside the test's network namespace): a WebSocket server (the `ws`
  * library) for the device's client, and a WebSocket client of the device's server.
  *
- *   node websocket-peer.js ADDRESS PORT
+ *   node websocket-peer.js ADDRESS PORT [GREETING]
+ *
+ * GREETING, when given, is sent by the server on each new connection at once, in the same write
+ * as the handshake's response.
  *
  * stdin, one JSON object a line: {"connect": URL} opens the client; {"send": "server" | "client",
  * "text": TEXT} or {..., "binary": HEX} sends on the server's latest connection or on the client;
- * {"close": "server" | "client", "code": N} starts a close handshake.
+ * {"close": "server" | "client", "code": N} starts a close handshake; {"terminate": SIDE} drops
+ * the connection with no close frame.
  * stdout, one JSON object a line: {"listening": PORT}; {"open": SIDE}; {"message": SIDE,
  * "text": TEXT} or {"message": SIDE, "binary": HEX}; {"closed": SIDE, "code": N} (1006: the
  * connection ended without a close frame from the device); {"error": SIDE, "message": TEXT}.
  */
+import { IncomingMessage } from 'http';
 import * as readline from 'readline';
 import WebSocket, { WebSocketServer } from 'ws';
 
@@ -34,14 +39,22 @@ function main(argv: string[]): void {
   const sockets: { [side in Side]: WebSocket | null } = { server: null, client: null };
   const server = new WebSocketServer({ host: argv[0], port: Number(argv[1]) });
   server.on('listening', () => emit({ listening: (server.address() as { port: number }).port }));
-  server.on('connection', (socket: WebSocket) => {
+  const greeting = argv[2] || '';
+  // With a greeting, the handshake's response and the greeting leave in one write.
+  server.on('headers', (headers: string[], request: IncomingMessage) => {
+    if (greeting) request.socket.cork();
+  });
+  server.on('connection', (socket: WebSocket, request: IncomingMessage) => {
     sockets.server = socket;
     emit({ open: 'server' });
     watch('server', socket);
+    if (!greeting) return;
+    socket.send(greeting);
+    process.nextTick(() => request.socket.uncork());
   });
   const lines = readline.createInterface({ input: process.stdin });
   lines.on('line', (line) => {
-    const command = JSON.parse(line) as { connect?: string; send?: Side; text?: string; binary?: string; close?: Side; code?: number };
+    const command = JSON.parse(line) as { connect?: string; send?: Side; text?: string; binary?: string; close?: Side; code?: number; terminate?: Side };
     if (command.connect) {
       const client = new WebSocket(command.connect);
       sockets.client = client;
@@ -53,6 +66,8 @@ function main(argv: string[]): void {
       else socket.send(command.text as string);
     } else if (command.close) {
       (sockets[command.close] as WebSocket).close(command.code);
+    } else if (command.terminate) {
+      (sockets[command.terminate] as WebSocket).terminate();
     }
   });
   lines.on('close', () => {
