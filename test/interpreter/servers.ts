@@ -203,7 +203,8 @@ export function makeCertificates(folder: string, address: string): Certificates 
 export class Nginx {
   private readonly config: string;
 
-  constructor(private readonly place: ServerPlace, readonly port: number, readonly folder: string, root: string, certificates: Certificates) {
+  /** `sendRate`: bytes a second per connection (nginx's limit_rate), 0 for no limit. */
+  constructor(private readonly place: ServerPlace, readonly port: number, readonly folder: string, root: string, certificates: Certificates, sendRate = 0) {
     this.config = path.join(folder, 'nginx.conf');
     const temp = path.join(folder, 'nginx-temp');
     fs.mkdirSync(temp, { recursive: true });
@@ -224,6 +225,7 @@ export class Nginx {
       '    ssl_certificate ' + certificates.serverCertificate + ';',
       '    ssl_certificate_key ' + certificates.serverKey + ';',
       '    root ' + root + ';',
+      '    limit_rate ' + sendRate + ';',
       '  }',
       '}',
       '',
