@@ -28,6 +28,7 @@ export const enum SocketType {
   NORMAL = 0,
   HTTP = 1,
   UDP = 2,
+  /** Set with NORMAL or HTTP: the interpreter encrypts above the driver. */
   TLS = 4,
 }
 
@@ -84,8 +85,10 @@ function socketError(err: number): number {
  * - send(socket, data): bytes taken into the send ring (0: try again later), or a negative code.
  * - close(socket): releases the connection (FIN after what is queued) or the listener.
  * Socket numbers index a fixed handle table: every connection, listener and pending lookup.
- * UDP and TLS sockets are refused with BAD_ARGUMENT. `toBytes` turns the interpreter's string
- * into bytes natively (E.toUint8Array on a board).
+ * UDP sockets are refused with BAD_ARGUMENT. A socket with the TLS bit is a TCP connection like
+ * any other: the interpreter runs TLS (mbedTLS) above this driver, its records passing through
+ * send and recv (libs/network/network.c, netCreateSocket/netSend/netRecv). `toBytes` turns the
+ * interpreter's string into bytes natively (E.toUint8Array on a board).
  */
 export class NetworkJs {
   private readonly kinds: Uint8Array;
@@ -111,7 +114,7 @@ export class NetworkJs {
 
   create(host: string | undefined, port: number, socketType?: number): number {
     const type = socketType || 0;
-    if ((type & SocketType.TYPE_MASK) === SocketType.UDP || (type & SocketType.TLS) !== 0) return SocketError.BAD_ARGUMENT;
+    if ((type & SocketType.TYPE_MASK) === SocketType.UDP) return SocketError.BAD_ARGUMENT;
     const kinds = this.kinds;
     let handle = 0;
     while (handle < kinds.length && kinds[handle] !== Handle.FREE) handle++;

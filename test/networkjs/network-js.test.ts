@@ -200,6 +200,33 @@ test('errors: a refused connect, no free socket, and UDP are reported with the i
   finish(t, w, 2, 0);
 });
 
+test('a socket opened with the TLS bit is a TCP connection like any other: the interpreter\'s TLS records pass through send and recv unchanged', (t) => {
+  // libs/network/network.c creates the socket with ST_TLS (alone for require("tls"), with ST_HTTP
+  // for https) and then calls this driver's send/recv with mbedTLS's records: every byte value.
+  const w = world();
+  startEchoServer(w.peer.net, 7);
+  let records = '';
+  for (let i = 0; i < 4096; i++) records += String.fromCharCode((i * 151 + (i >> 8)) & 255);
+  for (const socketType of [4, 5]) {
+    const socket = w.adapter.create(PEER_IP, 7, socketType);
+    t.true(socket >= 0, 'socket type ' + socketType + ' is opened');
+    let sent = 0;
+    let echoed = '';
+    t.true(run(w, () => {
+      if (sent < records.length) {
+        const taken = w.adapter.send(socket, records.substring(sent, sent + 536));
+        if (taken > 0) sent += taken;
+      }
+      const got = w.adapter.recv(socket, 536);
+      if (typeof got === 'string') echoed += got;
+      return echoed.length === records.length;
+    }, 10000), 'socket type ' + socketType + ': the records came back');
+    t.is(echoed, records, 'byte for byte');
+    w.adapter.close(socket);
+  }
+  finish(t, w, 2, 0);
+});
+
 test('recv reports the peer\'s reset as -9 after the data that came before it', (t) => {
   const w = world();
   let peerSocket: Socket | null = null;
