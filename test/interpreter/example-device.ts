@@ -76,11 +76,26 @@ export async function startExampleDevice(options: ExampleOptions): Promise<Examp
  * arrives with characters lost (measured: about one line in 30 while the MQTT example worked).
  */
 export const variableProbeMs = 250;
-const variableProbe = 'setInterval(function(){print("vars "+process.memory().free)},' + variableProbeMs + ');';
+export const variableProbe = 'setInterval(function(){print("vars "+process.memory().free)},' + variableProbeMs + ');';
 
 /** Every probe reading printed after `from` (an offset into consoleText()). */
 export function variableReadings(interpreter: InterpreterProcess, from = 0): number[] {
   return Array.from(consoleText(interpreter).slice(from).matchAll(/^vars (\d+)$/gm)).map((match) => Number(match[1]));
+}
+
+const bareReadings: { [build: string]: number } = {};
+
+/** Free variables of a board of `build` with nothing in Storage, the probe only (measured once a process). */
+export async function bareFreeVariables(build: InterpreterBuild): Promise<number> {
+  if (bareReadings[build] === undefined) {
+    const board = new InterpreterBoard(build);
+    try {
+      bareReadings[build] = await restingFreeVariables(board.boot(variableProbe));
+    } finally {
+      await board.remove();
+    }
+  }
+  return bareReadings[build];
 }
 
 /**

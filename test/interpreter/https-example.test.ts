@@ -2,7 +2,7 @@ import { ExecutionContext } from 'ava';
 import * as fs from 'fs';
 import * as path from 'path';
 import { InterpreterBuild } from '../../sim/espruino/interpreter';
-import { consoleMatches, consoleTail, consoleText, restingFreeVariables, startExampleDevice, until, variableReadings } from './example-device';
+import { bareFreeVariables, consoleMatches, consoleTail, consoleText, restingFreeVariables, startExampleDevice, until, variableReadings } from './example-device';
 import { Certificates, makeCertificates, missingServerTools, Nginx, ServerPlace, sha256 } from './servers';
 import { interpreterTest } from './support';
 
@@ -95,7 +95,7 @@ async function fetchTwice(t: ExecutionContext, build: InterpreterBuild, bytes: n
     const second = consoleMatches(repl, successLine)[1];
     t.is(second[3], https.digest, 'the second fetch has it too');
     const afterSecond = await restingFreeVariables(repl);
-    t.log(build + ': ' + bytes + ' bytes over TLS at most ' + rate + ' B/s in ' + first[2] + ' ms and ' + second[2] + ' ms, SHA-256 checked; free variables before ' + before +
+    t.log(build + ': ' + bytes + ' bytes over TLS at most ' + rate + ' B/s in ' + first[2] + ' ms and ' + second[2] + ' ms, SHA-256 checked; free variables with nothing loaded ' + (await bareFreeVariables(build)) + ', before ' + before +
       ', lowest during ' + during + ' (' + (before - during) + ' taken), after ' + after + ', after a second fetch ' + afterSecond);
     t.is(afterSecond, after, 'a second fetch leaves free variables where the first left them');
   } finally {

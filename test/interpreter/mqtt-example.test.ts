@@ -1,6 +1,6 @@
 import { ExecutionContext } from 'ava';
 import { InterpreterBuild } from '../../sim/espruino/interpreter';
-import { consoleMatches, consoleTail, consoleText, delay, ExampleDevice, restingFreeVariables, PeerProcess, startExampleDevice, until, variableReadings } from './example-device';
+import { bareFreeVariables, consoleMatches, consoleTail, consoleText, delay, ExampleDevice, restingFreeVariables, PeerProcess, startExampleDevice, until, variableReadings } from './example-device';
 import { missingServerTools, Mosquitto } from './servers';
 import { interpreterTest } from './support';
 
@@ -193,7 +193,7 @@ async function runScenario(t: ExecutionContext, scenario: Scenario): Promise<voi
     const loopMs = Date.now() - loopStart;
     await delay(500);
     const afterLoop = await restingFreeVariables(repl);
-    t.log(scenario.build + ': free variables before ' + before + ', lowest during ' + during + ', after ' + after + '; ' + scenario.reconnects +
+    t.log(scenario.build + ': free variables with nothing loaded ' + (await bareFreeVariables(scenario.build)) + ', before ' + before + ', lowest during ' + during + ', after ' + after + '; ' + scenario.reconnects +
       ' reconnects in ' + loopMs + ' ms, free variables after them ' + afterLoop);
     t.is(afterLoop, after, 'the reconnect loop leaves free variables where they were');
     peer.end();

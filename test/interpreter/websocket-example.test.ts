@@ -1,6 +1,6 @@
 import { ExecutionContext } from 'ava';
 import { InterpreterBuild } from '../../sim/espruino/interpreter';
-import { consoleMatches, consoleTail, consoleText, PeerProcess, restingFreeVariables, startExampleDevice, until, variableReadings } from './example-device';
+import { bareFreeVariables, consoleMatches, consoleTail, consoleText, PeerProcess, restingFreeVariables, startExampleDevice, until, variableReadings } from './example-device';
 import { interpreterTest } from './support';
 
 /**
@@ -136,7 +136,7 @@ async function runScenario(t: ExecutionContext, scenario: Scenario): Promise<voi
     const afterSecond = await restingFreeVariables(repl);
     t.log(scenario.build + ': client: ' + scenario.messages + ' readings (half binary) in ' + readingsMs + ' ms from the peer\'s start, ' + scenario.messages +
       ' text messages of 1-1,250 bytes in ' + messagesMs + ' ms, ' + binaryFrames + ' binary frames dropped by the module; server: ' + scenario.messages +
-      ' requests answered in ' + answersMs + ' ms; free variables before ' + before + ' (the client retrying), lowest during ' + during + ', after ' + after +
+      ' requests answered in ' + answersMs + ' ms; free variables with nothing loaded ' + (await bareFreeVariables(scenario.build)) + ', before ' + before + ' (the client retrying), lowest during ' + during + ', after ' + after +
       ' (both closed), after a second server connection ' + afterSecond);
     t.is(afterSecond, after, 'a second server connection leaves free variables where the first left them');
   } finally {
