@@ -1,0 +1,124 @@
+import test, { ExecutionContext } from 'ava';
+import { execFileSync } from 'child_process';
+import { slip } from '../../boards/common/profiles';
+import { DevicePools, InterpreterRig, InterpreterRigOptions, startInterpreterRig } from '../../sim/espruino/interpreter-rig';
+import { InterpreterBuild, interpreterUnavailableReason, mappedFlashLibrary } from '../../sim/espruino/interpreter';
+import { ptyLineUnavailableReason } from '../../sim/uart/pty-uart';
+import { skipReason as kernelSkipReason } from '../interop/support';
+
+/**
+ * What the tests of the SLIP firmware inside the interpreter share (issue 14): whether they can
+ * run here, a rig (sim/espruino/interpreter-rig.ts) torn down whatever happens, and the checks
+ * every test ends with (the device's pools back to their start, the namespace gone).
+ *
+ * The interpreter tier: without the interpreter binaries these tests skip, saying why, and under
+ * CI=true they fail instead. Without root, /dev/net/tun or a tool (socat, ip, curl, ncat, hping3,
+ * ss, gcc) they skip naming it, under CI too.
+ */
+
+/** The interpreter build the SLIP bundle targets (boards/common/profiles.ts). */
+export const slipBuild = slip.interpreter as InterpreterBuild;
+
+const interpreterMissing = interpreterUnavailableReason([slipBuild]);
+
+const environmentMissing = (() => {
+  if (kernelSkipReason) return kernelSkipReason;
+  const pty = ptyLineUnavailableReason();
+  if (pty) return pty;
+  try {
+    mappedFlashLibrary();
+    return '';
+  } catch (error) {
+    return (error as Error).message;
+  }
+})();
+
+let noticeShown = false;
+
+function notice(line: string): void {
+  if (noticeShown) return;
+  noticeShown = true;
+  test('interpreter tests SKIPPED on this machine', (t) => {
+    t.log(line);
+    process.stderr.write('\n*** ' + line + ' ***\n\n');
+    t.pass();
+  });
+}
+
+/**
+ * Registers `title` as a serial test that logs its wall time; or as a skipped test whose title
+ * says why; or, with the interpreter missing under CI=true, as a failing one.
+ */
+export function interpreterTest(title: string, body: (t: ExecutionContext) => Promise<void>): void {
+  if (interpreterMissing && process.env.CI === 'true') {
+    test(title, (t) => {
+      t.fail('the interpreter tier must run in CI: ' + interpreterMissing);
+    });
+    return;
+  }
+  const reason = interpreterMissing || environmentMissing;
+  if (reason) {
+    notice('SKIPPED: the tests of the firmware inside the interpreter need the interpreter, root, /dev/net/tun and tools: ' + reason);
+    test.skip(title + ' [skipped: ' + reason + ']', () => undefined);
+    return;
+  }
+  test.serial(title, async (t) => {
+    const started = Date.now();
+    try {
+      await body(t);
+    } finally {
+      t.log('wall time ' + ((Date.now() - started) / 1000).toFixed(1) + ' s');
+    }
+  });
+}
+
+function namespaceExists(namespace: string): boolean {
+  return execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').some((line) => line.split(' ')[0] === namespace);
+}
+
+/**
+ * A rig for the duration of `body`; afterwards it is closed (also when `body` throws, whose
+ * error then carries the interpreter's last lines) and its namespace must be gone.
+ */
+export async function withDevice(t: ExecutionContext, options: InterpreterRigOptions, body: (rig: InterpreterRig) => Promise<void>): Promise<void> {
+  const rig = await startInterpreterRig(options);
+  try {
+    await body(rig);
+  } catch (error) {
+    t.log('the interpreter printed, last lines:\n' + rig.interpreter.tail(30));
+    throw error;
+  } finally {
+    await rig.close();
+  }
+  t.false(namespaceExists(rig.bridge.namespace), 'namespace ' + rig.bridge.namespace + ' removed');
+}
+
+/**
+ * The device's pools as they were after boot, read from its console; TIME_WAIT as `timeWait`
+ * (or whatever it holds, when omitted). Waits up to `settleMs` for connections to finish closing.
+ */
+export async function assertPoolsBack(t: ExecutionContext, rig: InterpreterRig, timeWait?: number, settleMs = 5000): Promise<void> {
+  const expected = (now: DevicePools): DevicePools => Object.assign({}, rig.start, { timeWait: timeWait === undefined ? now.timeWait : timeWait });
+  const deadline = Date.now() + settleMs;
+  let now = await rig.pools();
+  while (JSON.stringify(now) !== JSON.stringify(expected(now)) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    now = await rig.pools();
+  }
+  t.deepEqual(now, expected(now), 'device pools back to their starting counts');
+}
+
+/** The firmware's counters (NET.stat()), by name. */
+export async function deviceStats(rig: InterpreterRig): Promise<{ [name: string]: number }> {
+  const text = await rig.interpreter.capture('NET.stat()');
+  const stats: { [name: string]: number } = {};
+  const pattern = /(\w+)=(\d+)/g;
+  let match: RegExpExecArray | null;
+  while ((match = pattern.exec(text)) !== null) stats[match[1]] = Number(match[2]);
+  return stats;
+}
+
+/** Resolves with the first match of `pattern` printed from now on by the interpreter, within `timeoutMs`. */
+export function printed(rig: InterpreterRig, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+  return rig.interpreter.waitFor(pattern, timeoutMs, rig.interpreter.text().length);
+}
