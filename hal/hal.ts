@@ -35,6 +35,13 @@ export interface Hal {
   checksum(buf: Uint8Array, offset: number, length: number, initial: number): number;
   /** dst[dstOffset..] = src[srcOffset..srcOffset+length), regions may belong to the same buffer but do not overlap. */
   copy(dst: Uint8Array, dstOffset: number, src: Uint8Array, srcOffset: number, length: number): void;
+  /**
+   * buf[offset..offset+length) as a string of one character per byte, and back: how bytes meet the
+   * interpreter's string APIs (NetworkJS, a socket's 'binary' encoding). Natively on a board
+   * (String.fromCharCode.apply takes at most 256 arguments there).
+   */
+  text(buf: Uint8Array, offset: number, length: number): string;
+  bytes(text: string): Uint8Array;
   /** Free interpreter memory in bytes (process.memory() on a board, an emulated budget in the simulator). */
   freeMemory(): number;
   /** One line of console diagnostics. */

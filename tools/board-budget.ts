@@ -96,7 +96,7 @@ export function budgetFor(profile: BoardProfile, codeVariables: number): BoardBu
   const stack = new Stack(resolveConfig(profile.config), hal, driver.nic);
   const device = new Device(stack, driver.nic, driver.counters, '');
   device.start();
-  const adapter = new NetworkJs(stack, (data: string) => new Uint8Array(data.length), stack.dns);
+  const adapter = new NetworkJs(stack, stack.dns);
   const dataVariables = estimateVariables([device, adapter], profile.blocksize, [hal, clock]);
   const available = profile.variables - profile.appReserve;
   const total = dataVariables + codeVariables;

@@ -36,6 +36,12 @@ export interface BoardProfile {
   title: string;
   /** The interpreter's board id (process.env.BOARD, and the espruino CLI's --board). */
   espruinoBoard: string;
+  /**
+   * The interpreter's Linux build sized like this board (../shared/espruino/README.md: pico,
+   * f4disc, wifi, esp32, f767): the tests run the bundle on it, and `npm run flash` refuses a
+   * bundle larger than its largest Storage file.
+   */
+  interpreter: string;
   /** Interpreter variables on this board (ESPRUINO.md) and bytes per variable block (process.memory().blocksize). */
   variables: number;
   blocksize: number;
@@ -78,7 +84,7 @@ const smallMemory = {
 };
 
 export const esp32W5500: BoardProfile = {
-  name: 'esp32-w5500', title: 'ESP32 + W5500', espruinoBoard: 'ESP32', variables: 16383, blocksize: 16, appReserve: 5000,
+  name: 'esp32-w5500', title: 'ESP32 + W5500', espruinoBoard: 'ESP32', interpreter: 'esp32', variables: 16383, blocksize: 16, appReserve: 5000,
   nic: 'w5500',
   spi: { bus: 'SPI2', sck: 'D18', miso: 'D19', mosi: 'D23', cs: 'D5', reset: 'D4', baud: 8000000, mode: 0 },
   uart: null,
@@ -86,7 +92,7 @@ export const esp32W5500: BoardProfile = {
 };
 
 export const esp32Enc28j60: BoardProfile = {
-  name: 'esp32-enc28j60', title: 'ESP32 + ENC28J60', espruinoBoard: 'ESP32', variables: 16383, blocksize: 16, appReserve: 5000,
+  name: 'esp32-enc28j60', title: 'ESP32 + ENC28J60', espruinoBoard: 'ESP32', interpreter: 'esp32', variables: 16383, blocksize: 16, appReserve: 5000,
   nic: 'enc28j60',
   spi: { bus: 'SPI2', sck: 'D18', miso: 'D19', mosi: 'D23', cs: 'D5', reset: 'D4', baud: 8000000, mode: 0 },
   uart: null,
@@ -94,7 +100,7 @@ export const esp32Enc28j60: BoardProfile = {
 };
 
 export const picoEnc28j60: BoardProfile = {
-  name: 'pico-enc28j60', title: 'Espruino Pico + ENC28J60', espruinoBoard: 'PICO_R1_3', variables: 5100, blocksize: 16, appReserve: 1000,
+  name: 'pico-enc28j60', title: 'Espruino Pico + ENC28J60', espruinoBoard: 'PICO_R1_3', interpreter: 'pico', variables: 5100, blocksize: 16, appReserve: 1000,
   nic: 'enc28j60',
   spi: { bus: 'SPI2', sck: 'B13', miso: 'B14', mosi: 'B15', cs: 'B10', reset: 'B1', baud: 4000000, mode: 0 },
   uart: null,
@@ -103,7 +109,7 @@ export const picoEnc28j60: BoardProfile = {
 
 /** Espruino WiFi (8,190 variables): 6 sockets with 1.5 KB rings; its own ESP8266 stays unused. */
 export const espruinoWifiW5500: BoardProfile = {
-  name: 'espruino-wifi-w5500', title: 'Espruino WiFi + W5500', espruinoBoard: 'ESPRUINOWIFI', variables: 8190, blocksize: 16,
+  name: 'espruino-wifi-w5500', title: 'Espruino WiFi + W5500', espruinoBoard: 'ESPRUINOWIFI', interpreter: 'wifi', variables: 8190, blocksize: 16,
   appReserve: 2000, nic: 'w5500',
   spi: { bus: 'SPI1', sck: 'A5', miso: 'A6', mosi: 'A7', cs: 'B0', reset: 'B1', baud: 8000000, mode: 0 },
   uart: null,
@@ -116,7 +122,7 @@ export const espruinoWifiW5500: BoardProfile = {
 
 /** STM32F4 Discovery (5,450 variables): SPI2, since SPI1 carries the on-board accelerometer. */
 export const stm32f4discoveryEnc28j60: BoardProfile = {
-  name: 'stm32f4discovery-enc28j60', title: 'STM32F4 Discovery + ENC28J60', espruinoBoard: 'STM32F4DISCOVERY', variables: 5450,
+  name: 'stm32f4discovery-enc28j60', title: 'STM32F4 Discovery + ENC28J60', espruinoBoard: 'STM32F4DISCOVERY', interpreter: 'f4disc', variables: 5450,
   blocksize: 16, appReserve: 1200, nic: 'enc28j60',
   spi: { bus: 'SPI2', sck: 'B13', miso: 'B14', mosi: 'B15', cs: 'B12', reset: 'B11', baud: 4000000, mode: 0 },
   uart: null,
@@ -128,9 +134,11 @@ export const stm32f4discoveryEnc28j60: BoardProfile = {
  * static address (no DHCP on a point-to-point link) and the host as DNS server, sized for
  * the smallest target (a Pico's 5,100 variables) so the one bundle fits every board. Serial1 on
  * the board's default pins; on an ESP32, whose Serial1 is the USB console, Serial2 on D16/D17.
+ * Its interpreter is the ESP32-sized build until the bundle fits a Pico's Storage and
+ * variables (issue 13); then 'pico'.
  */
 export const slip: BoardProfile = {
-  name: 'slip', title: 'any board + SLIP', espruinoBoard: 'PICO_R1_3', variables: 5100, blocksize: 16, appReserve: 1000,
+  name: 'slip', title: 'any board + SLIP', espruinoBoard: 'PICO_R1_3', interpreter: 'esp32', variables: 5100, blocksize: 16, appReserve: 1000,
   nic: 'slip', spi: null,
   uart: { port: 'Serial1', rx: '', tx: '', baud: 115200, capacity: 2048 },
   config: {

@@ -80,15 +80,16 @@ function socketError(err: number): number {
  *   a negative SocketError.
  * - accept(server): a new socket number, or -1.
  * - recv(socket, maxLen): a string of up to maxLen bytes ('' when none waiting); NO_CONNECTION
- *   while a connect is in progress (the interpreter waits); CLOSED once the peer has closed and
- *   everything is read; another negative code for a failed connection. Never a number >= 0.
+ *   while a connect is in progress (the interpreter waits); CLOSED once the peer has closed,
+ *   everything is read and the interpreter has no more to send (it drops unsent data on CLOSED);
+ *   another negative code for a failed connection. Never a number >= 0.
  * - send(socket, data): bytes taken into the send ring (0: try again later), or a negative code.
  * - close(socket): releases the connection (FIN after what is queued) or the listener.
  * Socket numbers index a fixed handle table: every connection, listener and pending lookup.
  * UDP sockets are refused with BAD_ARGUMENT. A socket with the TLS bit is a TCP connection like
  * any other: the interpreter runs TLS (mbedTLS) above this driver, its records passing through
- * send and recv (libs/network/network.c, netCreateSocket/netSend/netRecv). `toBytes` turns the
- * interpreter's string into bytes natively (E.toUint8Array on a board).
+ * send and recv (libs/network/network.c, netCreateSocket/netSend/netRecv). Strings and bytes are
+ * converted by the HAL (natively on a board).
  */
 export class NetworkJs {
   private readonly kinds: Uint8Array;
@@ -97,12 +98,13 @@ export class NetworkJs {
   private readonly ports: Uint16Array;
   /** Bumped when a handle is freed, so that a late lookup answer for its previous use is ignored. */
   private readonly generations: Uint16Array;
+  /** 1 when the interpreter has called send() with data since the handle's last recv(). */
+  private readonly offered: Uint8Array;
   private readonly scratch = new Uint8Array(Limit.chunk);
   private lookups = 0;
 
   constructor(
     private readonly stack: Stack,
-    private readonly toBytes: (data: string) => Uint8Array,
     private readonly resolver: HostResolver | null,
   ) {
     const handles = stack.config.sockets + stack.config.listeners + Limit.lookups;
@@ -110,6 +112,7 @@ export class NetworkJs {
     this.refs = new Int16Array(handles);
     this.ports = new Uint16Array(handles);
     this.generations = new Uint16Array(handles);
+    this.offered = new Uint8Array(handles);
   }
 
   create(host: string | undefined, port: number, socketType?: number): number {
@@ -192,11 +195,17 @@ export class NetworkJs {
     const length = Math.min(tcp.readable(slot), maxLen, Limit.chunk);
     if (length > 0) {
       const got = tcp.receive(slot, this.scratch, 0, length);
-      return String.fromCharCode.apply(null, this.scratch.subarray(0, got) as unknown as number[]);
+      return this.stack.hal.text(this.scratch, 0, got);
     }
     const error = tcp.socketError(slot);
     if (error !== 0) return socketError(error);
     if (state === TcpState.ESTABLISHED || state === TcpState.FIN_WAIT_1 || state === TcpState.FIN_WAIT_2) return '';
+    // The peer has closed. On CLOSED the interpreter closes at once and drops what it has not sent
+    // yet ("unsent data"), so CLOSED waits until it has stopped offering data.
+    if (this.offered[socket]) {
+      this.offered[socket] = 0;
+      return '';
+    }
     return SocketError.CLOSED;
   }
 
@@ -212,9 +221,10 @@ export class NetworkJs {
     const error = tcp.socketError(slot);
     if (error !== 0) return socketError(error);
     if (state !== TcpState.ESTABLISHED && state !== TcpState.CLOSE_WAIT) return SocketError.CLOSED;
+    if (data.length > 0) this.offered[socket] = 1;
     const room = tcp.writable(slot);
     if (room <= 0 || data.length === 0) return 0;
-    const taken = tcp.send(slot, this.toBytes(room < data.length ? data.substring(0, room) : data), 0, room < data.length ? room : data.length);
+    const taken = tcp.send(slot, this.stack.hal.bytes(room < data.length ? data.substring(0, room) : data), 0, room < data.length ? room : data.length);
     return taken < 0 ? socketError(taken) : taken;
   }
 
