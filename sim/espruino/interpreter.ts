@@ -276,13 +276,15 @@ export class InterpreterBoard {
   /**
    * Writes the file at `file` into Storage as `name`; throws with the interpreter's own words when
    * Storage refuses it (a file larger than the board's Storage throws there too). The interpreter
-   * that writes it boots what Storage already holds first, as any start does, and quits after.
+   * that writes it boots what Storage already holds first, as any start does, and quits after:
+   * from a timer, since the Linux build sets its run flag again after the -e code has run
+   * (targets/linux/main.c), so a quit() there is undone while boot code holds a timer.
    */
   store(name: string, file: string): void {
     const size = fs.statSync(file).size;
     const code = 'var f=E.openFile(' + JSON.stringify(path.resolve(file)) + ',"r"),S=require("Storage"),o=0,c;' +
       'try{while((c=f.read(1024))){S.write(' + JSON.stringify(name) + ',c,o,' + size + ');o+=c.length;}' +
-      'print("STORED "+o+" "+S.read(' + JSON.stringify(name) + ').length)}catch(e){print("STORE FAILED "+e)}f.close();quit();';
+      'print("STORED "+o+" "+S.read(' + JSON.stringify(name) + ').length)}catch(e){print("STORE FAILED "+e)}f.close();setTimeout(quit,0);';
     const out = execFileSync(interpreterPath(this.build), ['-e', code], { cwd: this.folder, input: '', timeout: 60000 })
       .toString('latin1').replace(/\r/g, '');
     const match = out.match(/STORED (\d+) (\d+)/);
