@@ -9,17 +9,26 @@ import { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as readline from 'readline';
+import { slip } from '../../boards/common/profiles';
 import { InterpreterBoard, InterpreterBuild, InterpreterProcess } from '../../sim/espruino/interpreter';
-import { loopbackPlace, ServerPlace, serverFolder } from './servers';
+import { distDirectory, InterpreterRig, startInterpreterRig } from '../../sim/espruino/interpreter-rig';
+import { loopbackPlace, namespacePlace, ServerPlace, serverFolder } from './servers';
 
 /** The Storage file a board runs the example from: `.boot0` .. `.boot3` run at boot, before `.bootcde`. */
 export const exampleBootFile = '.boot1';
 
 const examplesDirectory = path.resolve('examples');
-const modulesDirectory = path.resolve(process.env.DIST_DIR || 'dist', 'modules');
+const modulesDirectory = path.join(distDirectory, 'modules');
 
 export interface ExampleOptions {
   build: InterpreterBuild;
+  /**
+   * Over this stack: the SLIP firmware (dist/slip.js) as `.bootcde` beside the example, on a rig
+   * (sim/espruino/interpreter-rig.ts) whose namespace holds the servers. Otherwise the example
+   * alone, on the interpreter's own Linux sockets, its servers on the host's loopback: what the
+   * example costs by itself, on boards the firmware does not fit yet.
+   */
+  overStack: boolean;
   /** File name in examples/. */
   example: string;
   /** Modules it requires, from dist/modules. */
@@ -38,29 +47,50 @@ export interface ExampleOptions {
 export interface ExampleDevice {
   interpreter: InterpreterProcess;
   place: ServerPlace;
+  /** The device's address as the servers' place reaches it. */
+  deviceAddress: string;
   /** A folder for the servers' files, removed by close(). */
   folder: string;
+  /** The rig, over the stack; null on the interpreter's own sockets. */
+  rig: InterpreterRig | null;
   close(): Promise<void>;
 }
 
+/** The rig's addresses (sim/tap/bridge.ts defaults), known before it starts. */
+const rigServerAddress = '192.0.2.1';
+const rigDeviceAddress = '192.0.2.2';
+
 export async function startExampleDevice(options: ExampleOptions): Promise<ExampleDevice> {
-  const place = loopbackPlace();
   const folder = serverFolder(options.example.replace(/\.js$/, ''));
   const board = new InterpreterBoard(options.build);
+  let place: ServerPlace = options.overStack ? namespacePlace('', rigServerAddress) : loopbackPlace();
+  let rig: InterpreterRig | null = null;
   const close = async () => {
-    await board.remove();
     place.close();
+    if (rig) await rig.close();
+    await board.remove();
     fs.rmSync(folder, { recursive: true, force: true });
   };
   try {
+    // The firmware first, the example last: writing a file boots what Storage holds, and the
+    // example booted without the firmware would use the interpreter's own sockets, whose connect
+    // blocks the interpreter for minutes on an address that does not answer.
+    if (options.overStack) board.store('.bootcde', path.join(distDirectory, slip.name + '.js'));
     for (const name of options.modules) board.store(name, path.join(modulesDirectory, name + '.js'));
     board.storeText(options.settingsFile, JSON.stringify(await options.settings(place, folder)));
-    // Last: a boot file runs whenever the interpreter starts, also the one that writes Storage.
     board.store(exampleBootFile, path.join(examplesDirectory, options.example));
-    const interpreter = board.boot((options.warmUp ? options.warmUp + ';' : '') + variableProbe);
+    const code = (options.warmUp ? options.warmUp + ';' : '') + variableProbe;
+    let interpreter: InterpreterProcess;
+    if (options.overStack) {
+      rig = await startInterpreterRig({ build: options.build, board, bundle: null, code });
+      place = namespacePlace(rig.bridge.namespace, rig.bridge.tapIp);
+      interpreter = rig.interpreter;
+    } else {
+      interpreter = board.boot(code);
+    }
     // The probe's first reading: boot is over (the example has run its first lines).
     await until(() => variableReadings(interpreter).length > 0, 60000, () => 'the board to boot; ' + consoleTail(interpreter));
-    return { interpreter, place, folder, close };
+    return { interpreter, place, deviceAddress: options.overStack ? rigDeviceAddress : place.address, folder, rig, close };
   } catch (error) {
     await close();
     throw error;
@@ -111,11 +141,11 @@ export async function restingFreeVariables(interpreter: InterpreterProcess, coun
 
 /**
  * The lines the interpreter printed so far (not the one it may be printing now), each as the
- * program printed it: a line printed while the console shows its prompt comes after the prompt
- * and an erase (">" ESC "[J").
+ * program printed it: a line printed while the console shows its prompt comes after the prompt,
+ * and an erase (ESC "[J") unless a line typed at the console left the prompt behind.
  */
 export function consoleText(interpreter: InterpreterProcess): string {
-  return interpreter.output.replace(/^>?\x1b\[J/gm, '');
+  return interpreter.output.replace(/^>?(\x1b\[J)?/gm, '');
 }
 
 /** The last `count` lines the program printed, without the probe's, for error messages. */

@@ -78,6 +78,29 @@ export function loopbackPlace(): ServerPlace {
   };
 }
 
+/**
+ * A network namespace (a rig's): servers at `address` inside it, commands run there with
+ * `ip netns exec`. Its ports are all free: nothing else listens there.
+ */
+export function namespacePlace(namespace: string, address: string): ServerPlace {
+  const children: ChildProcess[] = [];
+  let nextPort = 10000;
+  const spawnThere = (command: string): ChildProcess => {
+    const child = spawn('ip', ['netns', 'exec', namespace, 'bash', '-c', command], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    children.push(child);
+    return child;
+  };
+  return {
+    address,
+    spawn: spawnThere,
+    run: (command: string, timeoutMs: number) => runIn(spawnThere, command, timeoutMs),
+    freePort: async () => nextPort++,
+    close(): void {
+      for (const child of children) killGroup(child);
+    },
+  };
+}
+
 /** Debian packages the examples' servers need, by command. */
 export const serverTools: { [command: string]: string } = { mosquitto: 'mosquitto', nginx: 'nginx-light', openssl: 'openssl' };
 

@@ -1,7 +1,7 @@
 import { ExecutionContext } from 'ava';
 import { InterpreterBuild } from '../../sim/espruino/interpreter';
 import { bareFreeVariables, consoleMatches, consoleTail, consoleText, PeerProcess, restingFreeVariables, startExampleDevice, until, variableReadings } from './example-device';
-import { interpreterTest } from './support';
+import { interpreterTest, rigUnavailableReason } from './support';
 
 /**
  * examples/websocket.js against a WebSocket peer on the host's side (the `ws` library): as a
@@ -13,6 +13,7 @@ import { interpreterTest } from './support';
 
 interface Scenario {
   build: InterpreterBuild;
+  overStack: boolean;
   messages: number;
 }
 
@@ -43,6 +44,7 @@ async function runScenario(t: ExecutionContext, scenario: Scenario): Promise<voi
   let devicePort = 0;
   const device = await startExampleDevice({
     build: scenario.build,
+    overStack: scenario.overStack,
     example: 'websocket.js',
     modules: ['ws'],
     settingsFile: 'websocket.json',
@@ -59,7 +61,7 @@ async function runScenario(t: ExecutionContext, scenario: Scenario): Promise<voi
     // The board is up before the peer: nothing to connect to yet, the example keeps trying. A
     // browser loads the page first (which also makes the interpreter create its HTTP server's
     // request objects, kept from then on).
-    const page = await device.place.run('curl -s --max-time 20 http://' + device.place.address + ':' + devicePort + '/', 30000);
+    const page = await device.place.run('curl -s --max-time 20 http://' + device.deviceAddress + ':' + devicePort + '/', 30000);
     t.regex(page, /new WebSocket\("ws:\/\/"\+location\.host\+"\/"\)/, 'the example serves its page');
     const before = await restingFreeVariables(repl);
     const runFrom = consoleText(repl).length;
@@ -112,7 +114,7 @@ async function runScenario(t: ExecutionContext, scenario: Scenario): Promise<voi
       const opened = host.having('open').length;
       const closed = host.having('closed').length;
       const answered = host.events.filter((event) => event.message === 'client').length;
-      host.send({ connect: 'ws://' + device.place.address + ':' + devicePort + '/' });
+      host.send({ connect: 'ws://' + device.deviceAddress + ':' + devicePort + '/' });
       await until(() => host.having('open').length === opened + 1, 30000, () => 'the example\'s server; ' + host.describe());
       const from = Date.now();
       for (let index = 0; index < scenario.messages; index++) host.send({ send: 'client', text: index % 2 ? 'getb' : 'get' });
@@ -145,8 +147,8 @@ async function runScenario(t: ExecutionContext, scenario: Scenario): Promise<voi
   }
 }
 
-interpreterTest('WebSocket example (ESP32-sized): 100 messages each way as client and as server, text and binary, close handshakes both ways', ['esp32'],
-  (t) => runScenario(t, { build: 'esp32', messages: 100 }));
+interpreterTest('WebSocket example over the stack (ESP32-sized, SLIP firmware beside it): 100 messages each way as client and as server, text and binary, close handshakes both ways',
+  ['esp32'], (t) => runScenario(t, { build: 'esp32', overStack: true, messages: 100 }), rigUnavailableReason);
 
-interpreterTest('WebSocket example (Pico-sized): 100 messages each way as client and as server, text and binary, close handshakes both ways', ['pico'],
-  (t) => runScenario(t, { build: 'pico', messages: 100 }));
+interpreterTest('WebSocket example alone (Pico-sized, the interpreter\'s own sockets): 100 messages each way as client and as server, text and binary, close handshakes both ways',
+  ['pico'], (t) => runScenario(t, { build: 'pico', overStack: false, messages: 100 }));
