@@ -68,4 +68,5 @@ function fetch() {
   }
 }
 
+// From a timer: stored as a boot file, this runs before the firmware (.bootcde) has set the network up.
 setTimeout(fetch, 0);

@@ -81,4 +81,5 @@ mqtt.on("message", function (topic, text) {
 });
 
 sampleEvery(settings.interval);
+// From a timer: stored as a boot file, this runs before the firmware (.bootcde) has set the network up.
 setTimeout(connect, 0);

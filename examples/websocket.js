@@ -39,19 +39,21 @@ var page = '<html><body><pre id="r"></pre><script>var s=new WebSocket("ws://"+lo
   's.onopen=function(){setInterval(function(){s.send("get")},1000)};' +
   's.onmessage=function(e){document.getElementById("r").textContent=e.data}</script></body></html>';
 
-WebSocket.createServer(function (req, res) {
-  res.writeHead(200, { "Content-Type": "text/html" });
-  res.end(page);
-}).listen(settings.serverPort).on("websocket", function (ws) {
-  print("ws server open");
-  ws.on("message", function (request) {
-    if (request == "get") ws.send(reading(false));
-    else if (request == "getb") ws.send(reading(true), 0x82);
+function serve() {
+  WebSocket.createServer(function (req, res) {
+    res.writeHead(200, { "Content-Type": "text/html" });
+    res.end(page);
+  }).listen(settings.serverPort).on("websocket", function (ws) {
+    print("ws server open");
+    ws.on("message", function (request) {
+      if (request == "get") ws.send(reading(false));
+      else if (request == "getb") ws.send(reading(true), 0x82);
+    });
+    ws.on("close", function () {
+      print("ws server closed");
+    });
   });
-  ws.on("close", function () {
-    print("ws server closed");
-  });
-});
+}
 
 // The module reports nothing when a connection is refused or never opens: a timer tries again.
 // A socket the network cannot even open (no route yet, no free socket) throws.
@@ -96,4 +98,8 @@ function connect() {
   });
 }
 
-setTimeout(connect, 0);
+// From a timer: stored as a boot file, this runs before the firmware (.bootcde) has set the network up.
+setTimeout(function () {
+  serve();
+  connect();
+}, 0);
