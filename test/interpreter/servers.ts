@@ -102,7 +102,7 @@ export function namespacePlace(namespace: string, address: string): ServerPlace 
 }
 
 /** Debian packages the examples' servers need, by command. */
-export const serverTools: { [command: string]: string } = { mosquitto: 'mosquitto', nginx: 'nginx-light', openssl: 'openssl' };
+export const serverTools: { [command: string]: string } = { mosquitto: 'mosquitto', nginx: 'nginx-light', openssl: 'openssl', curl: 'curl', ncat: 'ncat' };
 
 /** '' when every server tool is installed; otherwise which are missing. */
 export function missingServerTools(): string {
