@@ -3,8 +3,9 @@
  * for a board's Storage: examples/modules/NAME.js -> DIR/modules/NAME.js. Saved to Storage under
  * its module name, `require("NAME")` loads a module from flash, where its functions' code stays:
  * measured on the interpreter, MQTT costs about a quarter of the variables it costs when sent as
- * text (examples/README.md). The minifier's settings are the bundles' (rollup.config.mjs), and
- * each output passes the bundle check.
+ * text (examples/README.md). The minifier's settings are the bundles' (rollup.config.mjs) but
+ * for property names, which stay: a module's properties are its users' API. Each output passes
+ * the bundle check.
  * Usage: node build/tools/minify-modules.js [DIR]   (DIR defaults to dist)
  */
 import * as fs from 'node:fs';

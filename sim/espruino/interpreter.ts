@@ -247,7 +247,8 @@ export interface ConsoleServer {
   stop(): Promise<void>;
 }
 
-function freeLoopbackPort(): Promise<number> {
+/** A TCP port free on the host's loopback at the moment of asking. */
+export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

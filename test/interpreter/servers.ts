@@ -7,9 +7,9 @@
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { freeLoopbackPort } from '../../sim/espruino/interpreter';
 
 /** Where the servers run, and how the device reaches them. */
 export interface ServerPlace {
@@ -62,16 +62,7 @@ export function loopbackPlace(): ServerPlace {
     address: '127.0.0.1',
     spawn: spawnHere,
     run: (command: string, timeoutMs: number) => runIn(spawnHere, command, timeoutMs),
-    freePort(): Promise<number> {
-      return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.on('error', reject);
-        server.listen(0, '127.0.0.1', () => {
-          const port = (server.address() as net.AddressInfo).port;
-          server.close(() => resolve(port));
-        });
-      });
-    },
+    freePort: freeLoopbackPort,
     close(): void {
       for (const child of children) killGroup(child);
     },
