@@ -1,7 +1,8 @@
 /**
  * `npm start`: the default firmware on a simulated device with a simulated peer (sim/demo.ts),
  * or with `--tap` in real time on a TAP device attached to the Linux kernel (sim/tap/tap-cli.ts).
- * Each is loaded only when chosen, because the demo builds its simulated LAN as it loads.
+ * Each is loaded only when chosen, because the demo builds its simulated LAN as it loads; each
+ * checks its own options before it starts anything.
  */
 if (process.argv.indexOf('--tap') >= 0) {
   void (require('./tap/tap-cli') as typeof import('./tap/tap-cli')).runTapCli();
