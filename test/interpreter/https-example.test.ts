@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { InterpreterBuild } from '../../sim/espruino/interpreter';
 import { bareFreeVariables, consoleMatches, consoleTail, consoleText, restingFreeVariables, startExampleDevice, until, variableReadings } from './example-device';
+import { dnsDaemonCommand } from '../../sim/servers/dns-daemon';
 import { Certificates, makeCertificates, missingServerTools, Nginx, ServerPlace, sha256 } from './servers';
 import { interpreterTest, rigUnavailableReason } from './support';
 
@@ -52,14 +53,15 @@ interface Site {
   digest: string;
 }
 
-async function site(place: ServerPlace, folder: string, bytes: number): Promise<Site> {
+/** `hostName`: the server's name in the URL, resolved by the device; its address when not given. */
+async function site(place: ServerPlace, folder: string, bytes: number, hostName = ''): Promise<Site> {
   const certificates = makeCertificates(folder, place.address);
   const root = path.join(folder, 'www');
   fs.mkdirSync(root);
   const document = jsonDocument(bytes);
   fs.writeFileSync(path.join(root, 'sensors.json'), document);
   const port = await place.freePort();
-  return { folder, certificates, root, port, url: 'https://' + place.address + ':' + port + '/sensors.json', digest: sha256(document) };
+  return { folder, certificates, root, port, url: 'https://' + (hostName || place.address) + ':' + port + '/sensors.json', digest: sha256(document) };
 }
 
 function nginx(place: ServerPlace, https: Site, rate: number): Nginx {
@@ -72,6 +74,8 @@ interface Fetching {
   bytes: number;
   /** nginx's send rate, bytes a second. */
   rate: number;
+  /** The server by this name, which the firmware's resolver asks a DNS server in the namespace for ('': by address). */
+  hostName: string;
 }
 
 async function fetchRepeatedly(t: ExecutionContext, fetching: Fetching): Promise<void> {
@@ -83,7 +87,7 @@ async function fetchRepeatedly(t: ExecutionContext, fetching: Fetching): Promise
     modules: [],
     settingsFile: 'https-fetch.json',
     settings: async (place, folder) => {
-      server = await site(place, folder, fetching.bytes);
+      server = await site(place, folder, fetching.bytes, fetching.hostName);
       return { url: server.url, ca: server.certificates.caPem, interval: 1000, retry: 3000 };
     },
     // The probe also reads free variables right after JSON.parse, when the document is held twice
@@ -99,12 +103,19 @@ async function fetchRepeatedly(t: ExecutionContext, fetching: Fetching): Promise
     await until(() => consoleMatches(repl, errorLine).length >= 1, 60000, () => 'the first fetch to fail; ' + consoleTail(repl));
     const before = await restingFreeVariables(repl);
     const runFrom = consoleText(repl).length;
+    let dnsLog = '';
+    if (fetching.hostName) {
+      const dns = device.place.spawn(dnsDaemonCommand({ [fetching.hostName]: { address: device.place.address } }));
+      (dns.stdout as NodeJS.ReadableStream).on('data', (chunk: Buffer) => (dnsLog += chunk.toString()));
+      await until(() => /dns: ready/.test(dnsLog), 10000, () => 'the DNS server');
+    }
     await nginx(device.place, https, fetching.rate).start();
     await until(() => consoleMatches(repl, successLine).length >= 1, 120000, () => 'a fetch; ' + consoleTail(repl));
     const first = consoleMatches(repl, successLine)[0];
     t.is(Number(first[1]), fetching.bytes, 'the whole document');
     t.is(first[3], https.digest, 'its SHA-256 is the server\'s');
     t.is(Number(first[4]), itemCount(fetching.bytes), 'it parses');
+    if (fetching.hostName) t.regex(dnsLog, new RegExp('dns: query ' + fetching.hostName.replace(/\./g, '\\.') + ' type 1 from ' + device.deviceAddress), 'the device resolved the name');
     const during = Math.min.apply(null, variableReadings(repl, runFrom));
     const after = await restingFreeVariables(repl);
     // Three more fetches: over the stack the second one takes a few variables once (first uses of
@@ -160,17 +171,17 @@ async function fetchOnce(useOtherCa: boolean, start: (place: ServerPlace, https:
 const unmet = missingServerTools();
 const onStack = rigUnavailableReason || unmet;
 
-interpreterTest('HTTPS fetch example over the stack (ESP32-sized, SLIP firmware beside it): 50 KB JSON over TLS, SHA-256 checked, four times', ['esp32'],
-  (t) => fetchRepeatedly(t, { build: 'esp32', overStack: true, bytes: documentBytes, rate: sendRate }), onStack);
+interpreterTest('HTTPS fetch example over the stack (ESP32-sized, SLIP firmware beside it): 50 KB JSON over TLS from a server by name, SHA-256 checked, four times',
+  ['esp32'], (t) => fetchRepeatedly(t, { build: 'esp32', overStack: true, bytes: documentBytes, rate: sendRate, hostName: 'sensors.test' }), onStack);
 
 // What TLS costs: a 2 KB document sent slowly, so the probe sees the connection's buffers; over
 // the stack on the ESP32-sized interpreter, and alone on smaller ones (the 50 KB document does not
 // fit the Espruino WiFi-sized interpreter even alone: JSON.parse runs out of memory).
 interpreterTest('HTTPS fetch example over the stack (ESP32-sized): 2 KB JSON over TLS, what a TLS connection costs, four times', ['esp32'],
-  (t) => fetchRepeatedly(t, { build: 'esp32', overStack: true, bytes: 2048, rate: 1024 }), onStack);
+  (t) => fetchRepeatedly(t, { build: 'esp32', overStack: true, bytes: 2048, rate: 1024, hostName: '' }), onStack);
 for (const build of ['pico', 'wifi'] as InterpreterBuild[]) {
   interpreterTest('HTTPS fetch example alone (' + build + '-sized, the interpreter\'s own sockets): 2 KB JSON over TLS, what a TLS connection costs, four times', [build],
-    (t) => fetchRepeatedly(t, { build, overStack: false, bytes: 2048, rate: 1024 }), unmet);
+    (t) => fetchRepeatedly(t, { build, overStack: false, bytes: 2048, rate: 1024, hostName: '' }), unmet);
 }
 
 interpreterTest('HTTPS fetch example over the stack (ESP32-sized): a server that does not speak TLS is refused with an error, not a hang', ['esp32'], async (t) => {

@@ -129,11 +129,14 @@ async function runScenario(t: ExecutionContext, scenario: Scenario): Promise<voi
     const runFrom = consoleText(repl).length;
     const started = Date.now();
     peer.send({ publish: topic + '/command/0', message: 'interval ' + scenario.pace });
+    // The restart comes when half the commands are sent and half the readings are in, both ways mid-run.
     let restartedAt = 0;
     for (let id = 1; id <= scenario.messages; id++) {
       peer.send({ publish: topic + '/command/' + id, message: 'ping' });
       await delay(scenario.pace);
-      if (!restartedAt && readingsReceived(peer, scenario.messages).size >= scenario.messages / 2) {
+      if (id === scenario.messages / 2) {
+        await until(() => readingsReceived(peer, scenario.messages).size >= scenario.messages / 2, 120000,
+          () => 'half the readings; got ' + readingsReceived(peer, scenario.messages).size + ' ' + peer.describe());
         restartedAt = Date.now() - started;
         await mosquitto.restart();
       }
