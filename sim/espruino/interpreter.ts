@@ -282,7 +282,9 @@ export class InterpreterBoard {
     const size = fs.statSync(file).size;
     const code = 'var f=E.openFile(' + JSON.stringify(path.resolve(file)) + ',"r"),S=require("Storage"),o=0,c;' +
       'try{while((c=f.read(1024))){S.write(' + JSON.stringify(name) + ',c,o,' + size + ');o+=c.length;}' +
-      'print("STORED "+o+" "+S.read(' + JSON.stringify(name) + ').length)}catch(e){print("STORE FAILED "+e)}f.close();quit();';
+      'print("STORED "+o+" "+S.read(' + JSON.stringify(name) + ').length)}catch(e){print("STORE FAILED "+e)}f.close();' +
+      // quit() inside -e code is undone when the code returns; from a timer it ends the run even with the firmware's timers pending.
+      'setTimeout(function(){quit();},0);';
     const out = execFileSync(interpreterPath(this.build), ['-e', code], { cwd: this.folder, input: '', timeout: 60000 })
       .toString('latin1').replace(/\r/g, '');
     const match = out.match(/STORED (\d+) (\d+)/);
