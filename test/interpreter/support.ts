@@ -1,5 +1,8 @@
 import test, { ExecutionContext } from 'ava';
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { slip } from '../../boards/common/profiles';
 import { DevicePools, InterpreterRig, InterpreterRigOptions, startInterpreterRig } from '../../sim/espruino/interpreter-rig';
 import { InterpreterBuild, interpreterUnavailableReason, mappedFlashLibrary } from '../../sim/espruino/interpreter';
@@ -63,13 +66,50 @@ export function interpreterTest(title: string, body: (t: ExecutionContext) => Pr
     return;
   }
   test.serial(title, async (t) => {
+    const waited = Date.now();
+    const release = await oneAtATime();
     const started = Date.now();
     try {
       await body(t);
     } finally {
-      t.log('wall time ' + ((Date.now() - started) / 1000).toFixed(1) + ' s');
+      release();
+      t.log('wall time ' + ((Date.now() - started) / 1000).toFixed(1) + ' s' +
+        (started - waited > 1000 ? ' (after waiting ' + ((started - waited) / 1000).toFixed(1) + ' s for another file\'s test)' : ''));
     }
   });
+}
+
+/**
+ * These tests run one at a time across test files (ava runs files in parallel workers): two
+ * interpreters on two shared cores would only make each slower. A lock directory, taken over
+ * when the process holding it has gone.
+ */
+const lockDirectory = path.join(os.tmpdir(), 'espruino-tcp-interpreter-tests.lock');
+
+async function oneAtATime(): Promise<() => void> {
+  for (;;) {
+    try {
+      fs.mkdirSync(lockDirectory);
+      fs.writeFileSync(path.join(lockDirectory, 'pid'), String(process.pid));
+      return () => fs.rmSync(lockDirectory, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    if (lockIsStale()) fs.rmSync(lockDirectory, { recursive: true, force: true });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Its holder's process is gone, or it has had no holder for seconds (a process died between mkdir and writing its pid). */
+function lockIsStale(): boolean {
+  try {
+    const holder = Number(fs.readFileSync(path.join(lockDirectory, 'pid'), 'utf8'));
+    process.kill(holder, 0);
+    return false;
+  } catch (error) {
+    const status = fs.statSync(lockDirectory, { throwIfNoEntry: false });
+    return (error as NodeJS.ErrnoException).code === 'ESRCH' || (status !== undefined && Date.now() - status.mtimeMs > 5000);
+  }
 }
 
 function namespaceExists(namespace: string): boolean {
@@ -97,7 +137,7 @@ export async function withDevice(t: ExecutionContext, options: InterpreterRigOpt
  * The device's pools as they were after boot, read from its console; TIME_WAIT as `timeWait`
  * (or whatever it holds, when omitted). Waits up to `settleMs` for connections to finish closing.
  */
-export async function assertPoolsBack(t: ExecutionContext, rig: InterpreterRig, timeWait?: number, settleMs = 5000): Promise<void> {
+export async function assertPoolsBack(t: ExecutionContext, rig: InterpreterRig, timeWait?: number, settleMs = 15000): Promise<void> {
   const expected = (now: DevicePools): DevicePools => Object.assign({}, rig.start, { timeWait: timeWait === undefined ? now.timeWait : timeWait });
   const deadline = Date.now() + settleMs;
   let now = await rig.pools();
