@@ -16,6 +16,7 @@ import { timePerSegment, allocationsPerSegment, PerPacketAllocations } from './p
 import { readBundleSizes, BundleSize } from './bundles';
 import { boardBudgets, BoardBudget } from '../../tools/board-budget';
 import { runTapBench, TapResult } from './tap';
+import { fullInterpreterPlan, InterpreterBenchPlan, InterpreterBenchResult, runInterpreterBench } from './interpreter';
 import { summarize, formatSummary, Summary } from './summary';
 import { renderPlot } from './plot';
 import { commandLineOption } from '../command-line';
@@ -30,17 +31,19 @@ export interface BenchPlan {
   distDir: string;
   /** Seconds per TAP measurement; 0 skips group 4. */
   tapSeconds: number;
+  /** Group 7's workloads; null skips it. */
+  interpreter: InterpreterBenchPlan | null;
   workDir: string;
 }
 
 export const fullPlan: BenchPlan = {
   runs: 5, churnConnections: 100000, sampleEvery: 1000, throughputBytes: 50e6, perPacketBytes: 50e6,
-  boardsDir: 'boards', distDir: 'dist', tapSeconds: 3, workDir: 'bench-results/tmp',
+  boardsDir: 'boards', distDir: 'dist', tapSeconds: 3, interpreter: fullInterpreterPlan, workDir: 'bench-results/tmp',
 };
 
 export const quickPlan: BenchPlan = {
   runs: 2, churnConnections: 2000, sampleEvery: 500, throughputBytes: 200000, perPacketBytes: 200000,
-  boardsDir: 'boards', distDir: 'dist', tapSeconds: 0, workDir: 'bench-results/tmp',
+  boardsDir: 'boards', distDir: 'dist', tapSeconds: 0, interpreter: null, workDir: 'bench-results/tmp',
 };
 
 export interface ThroughputFigures {
@@ -77,6 +80,7 @@ export interface BenchResults {
   perPacket: { nsPerSegment: Summary; segmentsPerRun: number; allocations: PerPacketAllocations[] };
   tap: TapResult;
   bundles: BundleSize[];
+  interpreter: InterpreterBenchResult;
   goals: { goal: string; met: boolean; figure: string }[];
   seconds: number;
 }
@@ -95,11 +99,11 @@ function churnFigures(runs: ChurnResult[]): ChurnFigures {
 
 export async function runBench(plan: BenchPlan, log: (line: string) => void): Promise<BenchResults> {
   const started = Date.now();
-  log('1/6 memory');
+  log('1/7 memory');
   const memory = measureMemory(plan.boardsDir);
   const budgets = boardBudgets(readBundleSizes(plan.distDir));
 
-  log('2/6 churn: ' + plan.churnConnections + ' connections x ' + plan.runs + ' runs x 2 policies');
+  log('2/7 churn: ' + plan.churnConnections + ' connections x ' + plan.runs + ' runs x 2 policies');
   const churn: ChurnFigures[] = [];
   for (const policy of ['table', 'fullSocket'] as const) {
     const runs: ChurnResult[] = [];
@@ -112,7 +116,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
     churn.push(churnFigures(runs));
   }
 
-  log('3/6 throughput between two simulated stacks');
+  log('3/7 throughput between two simulated stacks');
   const throughput: ThroughputFigures[] = [];
   for (const loss of [0, 0.01]) {
     const runs = [];
@@ -126,10 +130,10 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
     });
   }
 
-  log('4/6 TAP bridge against the Linux kernel, kernel-to-kernel and lwIP');
+  log('4/7 TAP bridge against the Linux kernel, kernel-to-kernel and lwIP');
   const tap = await runTapBench(plan.tapSeconds, log);
 
-  log('5/6 per-packet cost');
+  log('5/7 per-packet cost');
   timePerSegment(plan.perPacketBytes, 99);
   const timings = [];
   for (let run = 0; run < plan.runs; run++) timings.push(timePerSegment(plan.perPacketBytes, run + 1));
@@ -138,8 +142,10 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
     await allocationsPerSegment(Math.min(plan.perPacketBytes, 5e6), 1, 'shipped'),
   ];
 
-  log('6/6 bundle sizes');
+  log('6/7 bundle sizes');
   const bundles = readBundleSizes(plan.distDir);
+
+  const interpreter = await runInterpreterBench(plan.interpreter, log);
 
   const firmwareAllocations = allocations[0].byArea.filter((a) => a.where === 'firmware')[0];
   const goals = [
@@ -152,13 +158,13 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
       goal: 'zero allocations per segment in the firmware', met: firmwareAllocations.allocationsPerSegment < 0.01,
       figure: firmwareAllocations.allocationsPerSegment.toFixed(2) + ' per segment',
     },
-  ].concat(tap.goals);
+  ].concat(tap.goals, interpreter.goals);
   return {
     date: new Date().toISOString(), machine: os.cpus()[0].model.trim() + ', ' + os.cpus().length + ' cores, ' +
       Math.round(os.totalmem() / 1073741824) + ' GB, ' + os.type() + ' ' + os.release(),
     node: process.version, plan, memory, boardBudgets: budgets, churn, throughput,
     perPacket: { nsPerSegment: summarize(timings.map((t) => t.nsPerSegment)), segmentsPerRun: timings[0].segments, allocations },
-    tap, bundles, goals, seconds: (Date.now() - started) / 1000,
+    tap, bundles, interpreter, goals, seconds: (Date.now() - started) / 1000,
   };
 }
 
@@ -198,6 +204,7 @@ export function renderTable(r: BenchResults): string {
       a.byArea.filter((x) => x.allocationsPerSegment > 0.005).map((x) => x.where + ' ' + x.allocationsPerSegment.toFixed(2) + ' (' + x.bytesPerSegment.toFixed(0) + ' B)').join(', ') || '0']);
   }
   for (const b of r.bundles) rows.push(['6 bundle', b.bundle, b.bytes + ' B minified, ' + b.gzipBytes + ' B gzip, ' + b.functions + ' functions (~' + b.estimatedVariables + ' vars)']);
+  for (const row of r.interpreter.rows) rows.push(['7 interpreter', row[0], row[1]]);
   for (const g of r.goals) rows.push(['goal', g.goal, (g.met ? 'MET' : 'NOT MET') + ': ' + g.figure]);
   return '| group | figure | median (min-max) |\n|---|---|---|\n' + rows.map((row) => '| ' + row.join(' | ') + ' |').join('\n') + '\n';
 }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { churnCode } from '../../sim/espruino/device-code';
 import { assertPoolsBack, deviceStats, interpreterTest, printed, withDevice } from './support';
 
 /**
@@ -17,18 +18,12 @@ const iterations = 1000;
 const warmUp = 20;
 const port = 2500;
 
-/** The user's loop: connect, send "TAG N", end; the next one on 'close'; `done(closed, failures)` at the end. */
-const churnCode = 'var net=require("net");function churn(tag,count,done){var n=0,failures=[];function one(){' +
-  'var c=net.connect({host:"192.0.2.1",port:' + port + '},function(){c.end(tag+" "+n+"\\n");});' +
-  'c.on("error",function(e){failures.push(n+": "+JSON.stringify(e));});' +
-  'c.on("close",function(){n++;if(n<count&&failures.length===0)one();else done(n,failures);});}one();}';
-
 interpreterTest('seed 000 from inside the interpreter: connect, send a line, close, 1,000 times; free variables and pools the same before and after', async (t) => {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'seed000-'));
   const lines = path.join(directory, 'lines');
   try {
     await withDevice(t, {
-      code: churnCode,
+      code: churnCode('192.0.2.1', port),
       servers: { sink: 'exec ncat --recv-only -l -k ' + port + ' > ' + lines + ' < <(sleep 100000)' },
     }, async (rig) => {
       const run = async (tag: string, count: number, timeoutMs: number) => {
