@@ -98,6 +98,9 @@ export interface Config {
   dnsMinTtl: number;
   dnsMaxTtl: number;
 
+  /** The built-in HTTP service: a request whose headers have not arrived this long after the connection, ms, is reset. */
+  httpHeaderTimeout: number;
+
   /** Heap watchdog thresholds in bytes of free interpreter memory, with hysteresis. */
   heapLow: number;
   heapCritical: number;
@@ -162,6 +165,7 @@ export const defaultConfig: Config = {
   dnsRetries: 2,
   dnsMinTtl: 5,
   dnsMaxTtl: 3600,
+  httpHeaderTimeout: 5000,
   heapLow: 8192,
   heapCritical: 4096,
   heapHysteresis: 2048,
@@ -184,7 +188,7 @@ const bounds: { [field: string]: number[] } = {
   heapCheckInterval: [1, 600000], memoryBudget: [1, 1 << 30], tickInterval: [1, 1000],
   dhcpRetryInitial: [1000, 600000], dhcpRetryMax: [1000, 600000], dhcpRetries: [1, 32], dhcpFallbackAfter: [0, 255], dhcpProbeWait: [0, 60000],
   dnsCacheEntries: [0, 255], dnsLookups: [1, 16], dnsNameLength: [16, 255], dnsTimeout: [100, 600000],
-  dnsRetries: [0, 16], dnsMinTtl: [0, 86400], dnsMaxTtl: [0, 604800],
+  dnsRetries: [0, 16], dnsMinTtl: [0, 86400], dnsMaxTtl: [0, 604800], httpHeaderTimeout: [1, 600000],
 };
 
 /** Merges `overrides` over the defaults and checks every field; throws (at creation only) naming the bad field. */

@@ -24,7 +24,7 @@ const commands = 'help stat [drop] sockets timewait mem wd nic';
 export class Console {
   constructor(private readonly stack: Stack) {}
 
-  /** Runs one command line; unknown commands print the list. */
+  /** Runs one command line; an unknown one is named, then the list printed; an empty one prints nothing. */
   execute(line: string): void {
     const stack = this.stack;
     const tcp = stack.tcp;
@@ -76,12 +76,14 @@ export class Console {
     } else if (command === 'timewait') {
       const table = tcp.timeWait;
       out.log('TIME_WAIT ' + table.count + '/' + table.capacity + ' recycled ' + stats[Stat.twRecycled] +
-        ' shed ' + stats[Stat.wdTimeWaitShed] + ' last recycled age ' + table.lastRecycledAge + ' ms, min ' + table.minRecycledAge + ' ms');
+        ' shed ' + stats[Stat.wdTimeWaitShed] + ' last recycled age ' +
+        (table.lastRecycledAge < 0 ? 'none' : table.lastRecycledAge + ' ms, min ' + table.minRecycledAge + ' ms'));
       let shown = 0;
       for (let i = table.first(); i >= 0 && shown < 8; i = table.next(i), shown++) {
         out.log('  ' + formatIp(table.remoteIp[i]) + ':' + table.remotePort[i] + ' <- :' + table.localPort[i] +
           ' expires in ' + ((table.expiry[i] - now) | 0) + ' ms');
       }
+      if (table.count > shown) out.log('  (oldest ' + shown + ' of ' + table.count + ' shown)');
     } else if (command === 'mem') {
       const report = stack.memory();
       for (const structure in report) {
@@ -95,8 +97,8 @@ export class Console {
       out.log('wd checks ' + stats[Stat.wdChecks] + ' low ' + stats[Stat.wdLowEntered] + ' critical ' + stats[Stat.wdCriticalEntered] +
         ' recovered ' + stats[Stat.wdRecovered] + ' refused ' + stats[Stat.wdRefusedConnections] + ' tw shed ' +
         stats[Stat.wdTimeWaitShed] + ' aborted ' + stats[Stat.wdConnectionsAborted]);
-    } else {
-      out.log('commands: ' + commands);
+    } else if (command) {
+      out.log((command === 'help' ? '' : 'unknown command ' + command + '; ') + 'commands: ' + commands);
     }
   }
 }

@@ -84,71 +84,80 @@ export const enum Stat {
   tcpSpuriousRecoveriesUndone = 63,
   /** Retransmissions found lost in recovery, because data sent after them was SACKed, and sent again without waiting for the RTO. */
   tcpLostRetransmits = 64,
+  /** Segments to a broadcast or multicast address (RFC 1122 4.2.3.10), or to an address not ours while unconfigured. */
+  dropTcpBroadcast = 65,
   // TCP connections
-  tcpActiveOpens = 65,
-  tcpPassiveOpens = 66,
-  tcpEstablished = 67,
-  tcpRefusedNoListener = 68,
-  tcpEmfile = 69,
-  tcpAddrNotAvail = 70,
-  tcpConnectTimeouts = 71,
-  tcpResets = 72,
-  tcpUserTimeouts = 73,
-  tcpKeepaliveProbes = 74,
-  tcpKeepaliveTimeouts = 75,
-  tcpStateTimeouts = 76,
-  tcpAborts = 77,
+  tcpActiveOpens = 66,
+  tcpPassiveOpens = 67,
+  tcpEstablished = 68,
+  tcpRefusedNoListener = 69,
+  /** SYNs and SYN-ACKs announcing an MSS below TcpLimit.MIN_PEER_MSS: refused with RST. */
+  tcpMssRefused = 70,
+  tcpEmfile = 71,
+  tcpAddrNotAvail = 72,
+  tcpConnectTimeouts = 73,
+  tcpResets = 74,
+  tcpUserTimeouts = 75,
+  tcpKeepaliveProbes = 76,
+  tcpKeepaliveTimeouts = 77,
+  tcpStateTimeouts = 78,
+  tcpAborts = 79,
   /** Data, FIN or zero-window probes retransmitted config.dataRetries times unanswered: ETIMEDOUT. */
-  tcpRetransmitAborts = 78,
+  tcpRetransmitAborts = 80,
   // listen queues
-  tcpSynQueueFull = 79,
-  tcpSynAckRetransmits = 80,
-  tcpSynQueueTimeouts = 81,
-  tcpAcceptQueueFull = 82,
-  tcpSynCookiesSent = 83,
-  tcpSynCookiesAccepted = 84,
-  tcpSynCookiesRejected = 85,
+  tcpSynQueueFull = 81,
+  tcpSynAckRetransmits = 82,
+  tcpSynQueueTimeouts = 83,
+  tcpAcceptQueueFull = 84,
+  tcpSynCookiesSent = 85,
+  tcpSynCookiesAccepted = 86,
+  tcpSynCookiesRejected = 87,
   // TIME_WAIT
-  twInserted = 86,
-  twRecycled = 87,
-  twExpired = 88,
-  twFinReacked = 89,
-  twRstIgnored = 90,
-  twSynReopened = 91,
-  twSynAnsweredWithAck = 92,
-  twSegmentsAcked = 93,
+  twInserted = 88,
+  twRecycled = 89,
+  twExpired = 90,
+  twFinReacked = 91,
+  twRstIgnored = 92,
+  twSynReopened = 93,
+  twSynAnsweredWithAck = 94,
+  twSegmentsAcked = 95,
   // heap watchdog
-  wdChecks = 94,
-  wdLowEntered = 95,
-  wdCriticalEntered = 96,
-  wdRecovered = 97,
-  wdRefusedConnections = 98,
-  wdTimeWaitShed = 99,
-  wdConnectionsAborted = 100,
+  wdChecks = 96,
+  wdLowEntered = 97,
+  wdCriticalEntered = 98,
+  wdRecovered = 99,
+  wdRefusedConnections = 100,
+  wdTimeWaitShed = 101,
+  wdConnectionsAborted = 102,
   // DHCP client and DNS resolver
-  dhcpDiscoversSent = 101,
-  dhcpRequestsSent = 102,
-  dhcpOffersIn = 103,
-  dhcpAcksIn = 104,
-  dhcpNaksIn = 105,
-  dhcpBound = 106,
-  dhcpRenewed = 107,
-  dhcpExpired = 108,
-  dhcpFallbacks = 109,
-  dropDhcpMalformed = 110,
-  dropDhcpUnmatched = 111,
-  dhcpDeclines = 112,
-  dnsQueriesSent = 113,
-  dnsRetransmits = 114,
-  dnsAnswers = 115,
-  dnsCacheHits = 116,
-  dnsNxdomain = 117,
-  dnsTimeouts = 118,
-  dnsLookupsRefused = 119,
-  dropDnsMalformed = 120,
-  dropDnsSpoofed = 121,
-  dropDnsTruncated = 122,
-  COUNT = 123,
+  dhcpDiscoversSent = 103,
+  dhcpRequestsSent = 104,
+  dhcpOffersIn = 105,
+  dhcpAcksIn = 106,
+  dhcpNaksIn = 107,
+  dhcpBound = 108,
+  dhcpRenewed = 109,
+  dhcpExpired = 110,
+  dhcpFallbacks = 111,
+  dropDhcpMalformed = 112,
+  dropDhcpUnmatched = 113,
+  dhcpDeclines = 114,
+  dnsQueriesSent = 115,
+  dnsRetransmits = 116,
+  dnsAnswers = 117,
+  dnsCacheHits = 118,
+  dnsNxdomain = 119,
+  dnsTimeouts = 120,
+  dnsLookupsRefused = 121,
+  dropDnsMalformed = 122,
+  dropDnsSpoofed = 123,
+  dropDnsTruncated = 124,
+  // HTTP service (firmware/services/http-server.ts)
+  /** Requests whose headers did not complete within config.httpHeaderTimeout: reset. */
+  httpHeaderTimeouts = 125,
+  /** Unfinished requests reset, oldest first, so that a new connection found a free slot. */
+  httpRequestsShed = 126,
+  COUNT = 127,
 }
 
 export const statNames: string[] = (
@@ -161,7 +170,7 @@ export const statNames: string[] = (
   'tcpOut dropTcpShort dropTcpChecksum dropTcpHeaderLength dropTcpOptions dropTcpFlags ' +
   'dropTcpNoSocket dropTcpOutOfWindow dropTcpBadAck tcpRstIn tcpRstOut tcpRetransmits ' +
   'tcpFastRetransmits tcpRtoTimeouts tcpDupAcks tcpOutOfOrder dropTcpOutOfOrderFull tcpChallengeAcks ' +
-  'tcpChallengeAcksThrottled tcpZeroWindowProbes tcpSackBlocksOut tcpSackBlocksIn dropTcpSackBlocks tcpSackRetransmits tcpEarlyRetransmits tcpDsacksIn tcpSpuriousRecoveriesUndone tcpLostRetransmits tcpActiveOpens tcpPassiveOpens tcpEstablished tcpRefusedNoListener ' +
+  'tcpChallengeAcksThrottled tcpZeroWindowProbes tcpSackBlocksOut tcpSackBlocksIn dropTcpSackBlocks tcpSackRetransmits tcpEarlyRetransmits tcpDsacksIn tcpSpuriousRecoveriesUndone tcpLostRetransmits dropTcpBroadcast tcpActiveOpens tcpPassiveOpens tcpEstablished tcpRefusedNoListener tcpMssRefused ' +
   'tcpEmfile tcpAddrNotAvail tcpConnectTimeouts tcpResets tcpUserTimeouts tcpKeepaliveProbes ' +
   'tcpKeepaliveTimeouts tcpStateTimeouts tcpAborts tcpRetransmitAborts tcpSynQueueFull tcpSynAckRetransmits tcpSynQueueTimeouts ' +
   'tcpAcceptQueueFull tcpSynCookiesSent tcpSynCookiesAccepted tcpSynCookiesRejected twInserted twRecycled ' +
@@ -169,5 +178,6 @@ export const statNames: string[] = (
   'wdChecks wdLowEntered wdCriticalEntered wdRecovered wdRefusedConnections wdTimeWaitShed ' +
   'wdConnectionsAborted ' +
   'dhcpDiscoversSent dhcpRequestsSent dhcpOffersIn dhcpAcksIn dhcpNaksIn dhcpBound dhcpRenewed dhcpExpired dhcpFallbacks dropDhcpMalformed dropDhcpUnmatched dhcpDeclines ' +
-  'dnsQueriesSent dnsRetransmits dnsAnswers dnsCacheHits dnsNxdomain dnsTimeouts dnsLookupsRefused dropDnsMalformed dropDnsSpoofed dropDnsTruncated'
+  'dnsQueriesSent dnsRetransmits dnsAnswers dnsCacheHits dnsNxdomain dnsTimeouts dnsLookupsRefused dropDnsMalformed dropDnsSpoofed dropDnsTruncated ' +
+  'httpHeaderTimeouts httpRequestsShed'
 ).split(' ');

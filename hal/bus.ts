@@ -33,3 +33,18 @@ export interface PolledNic extends Nic {
   /** Hands every frame waiting in the chip to `sink`, in order; returns how many. Never throws. */
   poll(sink: FrameSink): number;
 }
+
+/**
+ * Memory-mapped I/O: a peripheral's registers, and the bus addresses of buffers its DMA engine
+ * reads and writes. On a board, peek32/poke32 and E.getAddressOf (hal/espruino/espruino-mmio.ts);
+ * in the simulator a register-level chip model (sim/chips) that maps the same addresses.
+ */
+export interface Mmio {
+  peek32(address: number): number;
+  poke32(address: number, value: number): void;
+  /**
+   * The bus address of the array's first byte, which a DMA engine may use, or 0 when the array
+   * has none (on the interpreter: its data is not one flat block).
+   */
+  addressOf(array: Uint8Array): number;
+}

@@ -25,8 +25,12 @@ export interface Nic {
 export interface Hal {
   /** Milliseconds since an arbitrary origin, monotonic. */
   now(): number;
-  /** A uniformly random 32-bit unsigned integer (hardware RNG on a board). */
-  random32(): number;
+  /**
+   * A uniformly random 32-bit unsigned integer (hardware RNG on a board). `secret`: the value
+   * keys a hash an attacker must not predict (ISNs, SYN cookies), so it comes from the platform's
+   * real random source even where the rest is seeded so that a run can be replayed.
+   */
+  random32(secret?: boolean): number;
   /**
    * Ones'-complement sum (RFC 1071) of buf[offset..offset+length), big-endian 16-bit words,
    * an odd last byte padded with zero, added to `initial` (a folded 16-bit partial sum).

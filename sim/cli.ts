@@ -3,7 +3,8 @@
  * or with `--tap` in real time on a TAP device attached to the Linux kernel (sim/tap/tap-cli.ts),
  * or with `--interpreter` the SLIP firmware inside the Espruino interpreter, its serial line
  * bridged to the kernel (sim/espruino/interpreter-cli.ts).
- * Each is loaded only when chosen, because the demo builds its simulated LAN as it loads.
+ * Each is loaded only when chosen, because the demo builds its simulated LAN as it loads; each
+ * checks its own options before it starts anything.
  */
 if (process.argv.indexOf('--tap') >= 0) {
   void (require('./tap/tap-cli') as typeof import('./tap/tap-cli')).runTapCli();

@@ -9,7 +9,8 @@
  * and a summary, and exits non-zero if any exchange failed.
  *
  * Options: --seconds N (virtual seconds when not interactive, default 20), --seed N,
- * --loss P (0..1 each way), --pcap FILE (capture the link).
+ * --loss P (0..1 each way), --pcap FILE (capture the link), --batch (not interactive even in a
+ * terminal), --tap (sim/cli.ts: the TAP form instead). Each is checked before anything starts.
  */
 import { resolveConfig } from '../firmware/config';
 import { Stack } from '../firmware/stack';
@@ -27,16 +28,27 @@ import { SimHost, macFor } from './host';
 import { NodeHal } from './node-hal';
 import { PcapWriter } from './pcap';
 import { runConsolePrompt } from './console-prompt';
-import { commandLineOption } from './command-line';
+import { readCommandLine } from './command-line';
 import { UdpHost } from './servers/udp-host';
 import { DhcpServer } from './servers/dhcp-server';
 import { formatIp } from '../firmware/wire/ip-address';
 
-const seconds = Number(commandLineOption('seconds', '20'));
-const seed = Number(commandLineOption('seed', '1'));
-const loss = Number(commandLineOption('loss', '0'));
-const pcapFile = commandLineOption('pcap', '');
-const interactive = Boolean(process.stdin.isTTY) && process.argv.indexOf('--batch') < 0;
+const options = readCommandLine('npm start', {
+  seconds: { kind: 'integer', min: 1, max: 86400, fallback: 20 },
+  seed: { kind: 'integer', min: 0, max: 4294967295, fallback: 1 },
+  loss: { kind: 'number', min: 0, max: 1, fallback: 0 },
+  pcap: { kind: 'text', value: 'FILE', fallback: '' },
+  batch: { kind: 'flag' },
+});
+const seconds = options.number('seconds');
+const seed = options.number('seed');
+const loss = options.number('loss');
+const pcapFile = options.text('pcap');
+const interactive = Boolean(process.stdin.isTTY) && !options.flag('batch');
+/** Where the device's and the peer's log lines go: stdout, or above the console's prompt once it runs. */
+let printLine = (line: string): void => {
+  process.stdout.write(line + '\n');
+};
 
 const clock = new VirtualClock();
 const link = new Link(clock, { seed, delay: 1, loss });
@@ -46,7 +58,7 @@ function labelled(hal: NodeHal, label: string): NodeHal {
   const log = hal.log.bind(hal);
   hal.log = (line: string) => {
     log(line);
-    process.stdout.write('[' + label + '] ' + line + '\n');
+    printLine('[' + label + '] ' + line);
   };
   return hal;
 }
@@ -128,13 +140,13 @@ function summary(): string {
 
 if (interactive) {
   const pace = setInterval(() => clock.runUntil(clock.now() + 20), 20);
-  runConsolePrompt('Console of the simulated device. Commands: help stat [drop] sockets timewait mem wd nic quit',
+  printLine = runConsolePrompt('Console of the simulated device. Commands: help stat [drop] sockets timewait mem wd nic quit',
     (line) => deviceConsole.execute(line), () => {
       clearInterval(pace);
       if (capture) capture.close();
       process.stdout.write(summary() + '\n');
       process.exit(0);
-    });
+    }).print;
 } else {
   clock.runUntil(seconds * 1000);
   for (const command of ['sockets', 'timewait', 'mem', 'stat', 'nic']) deviceConsole.execute(command);

@@ -1,17 +1,21 @@
+import { randomBytes } from 'crypto';
 import { Hal } from '../hal/hal';
 
 /**
  * The HAL on Node: time from the simulator's virtual clock, a seeded random source so a run
  * can be replayed, plain loops for checksum (V8 compiles them well) and typed-array copies.
+ * Secrets (the ISN and SYN-cookie keys) come from Node's crypto, so one seed does not give two
+ * runs the same sequence numbers, unless `replaySecrets` asks for them from the seed too.
  * Free memory is an emulated budget that tests move to drive the heap watchdog.
  */
 export class NodeHal implements Hal {
   freeBytes = 1 << 20;
   private seed: number;
   readonly lines: string[] = [];
-  echo = false;
+  /** Also hands each log line here when set (a terminal, or the console prompt's print). */
+  echo: ((line: string) => void) | null = null;
 
-  constructor(private readonly clock: { now(): number }, seed: number) {
+  constructor(private readonly clock: { now(): number }, seed: number, private readonly replaySecrets = false) {
     this.seed = seed >>> 0 || 1;
   }
 
@@ -19,14 +23,17 @@ export class NodeHal implements Hal {
     return this.clock.now();
   }
 
-  /** xorshift32: deterministic per seed, which is what replayable simulations need. */
-  random32(): number {
+  /**
+   * xorshift32: deterministic per seed, which is what replayable simulations need. A secret
+   * still advances it, so every other value a seed gives stays the same.
+   */
+  random32(secret?: boolean): number {
     let x = this.seed;
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
     this.seed = x >>> 0;
-    return this.seed;
+    return secret && !this.replaySecrets ? randomBytes(4).readUInt32LE(0) : this.seed;
   }
 
   checksum(buf: Uint8Array, offset: number, length: number, initial: number): number {
@@ -58,6 +65,6 @@ export class NodeHal implements Hal {
   log(line: string): void {
     if (this.lines.length >= 1000) this.lines.shift();
     this.lines.push(line);
-    if (this.echo) process.stdout.write(line + '\n');
+    if (this.echo) this.echo(line);
   }
 }

@@ -19,6 +19,7 @@ import { PolledNic } from '../hal/bus';
 import { W5500Driver } from '../hal/drivers/w5500';
 import { Enc28j60Driver } from '../hal/drivers/enc28j60';
 import { SlipNic } from '../hal/drivers/slip';
+import { Stm32EthDriver } from '../hal/drivers/stm32-eth';
 import { NodeHal } from '../sim/node-hal';
 import { BoardProfile, boardProfiles, slipMtu } from '../boards/common/profiles';
 
@@ -80,6 +81,10 @@ function driverFor(profile: BoardProfile, hal: Hal): { nic: PolledNic; counters:
   if (profile.nic === 'w5500') return wrap(new W5500Driver(idle, hal, mac));
   if (profile.nic === 'enc28j60') return wrap(new Enc28j60Driver(idle, hal, mac));
   if (profile.nic === 'slip') return wrap(new SlipNic(idle, hal, slipMtu));
+  if (profile.nic === 'stm32-eth' && profile.eth) {
+    const memory = { peek32() { return 0; }, poke32() {}, addressOf() { return 0x20000000; } };
+    return wrap(new Stm32EthDriver(memory, hal, mac, profile.eth));
+  }
   throw new Error('board ' + profile.name + ': unknown nic ' + profile.nic);
 }
 

@@ -4,11 +4,12 @@
  * code in Storage costs ~6 variables per function, code sent to RAM ~1 per 5 bytes). The CLI
  * writes it in 1 KB `require("Storage").write` chunks and then `load(".bootcde")` starts it.
  *
- * Usage (`npm run flash` builds every bundle and runs the budget check first):
+ * Usage (the arguments are checked first; then every bundle is built into dist/ and the budget
+ * check runs, as `npm run build` does, before anything is sent):
  *   npm run flash -- --board NAME --port /dev/ttyUSB0 [--baud 115200]
  *   npm run flash -- --board NAME --port tcp://127.0.0.1:PORT   a board (or the interpreter) on a network port
  *   npm run flash -- --board NAME --dry-run FILE      writes what would be sent, no board needed
- * Options for tests: --dist DIR (bundles and report.json, default dist).
+ * Options for tests: --dist DIR (bundles and report.json already built there; nothing is built).
  *
  * A bundle larger than the largest file the board's Storage can hold (the interpreter build sized
  * like the board, boards/common/profiles.ts) is refused before anything is sent: a Storage write
@@ -33,7 +34,7 @@ const cli = require.resolve('espruino/bin/espruino-cli.js');
 
 /** --name value pairs; throws on an unknown option or a missing value. */
 export function parseArguments(argv: string[]): FlashOptions {
-  const options: FlashOptions = { board: '', port: '', baud: 115200, dryRun: '', dist: 'dist' };
+  const options: FlashOptions = { board: '', port: '', baud: 115200, dryRun: '', dist: '' };
   for (let i = 0; i < argv.length; i += 2) {
     const name = argv[i];
     const value = argv[i + 1];
@@ -72,8 +73,21 @@ export function storageRefusal(profile: BoardProfile, bundle: string, bytes: num
     largest.toLocaleString('en-US') + ' bytes (the Storage of espruino_linux_' + profile.interpreter + '); nothing was sent';
 }
 
+/** The rest of `npm run build` after tsc: every bundle, then the bundle report with its budget check. */
+function build(): number {
+  const rollup = spawnSync(process.execPath, [require.resolve('rollup/dist/bin/rollup'), '-c', 'rollup.config.mjs'], { stdio: 'inherit' });
+  if (rollup.status !== 0) return rollup.status || 1;
+  const report = spawnSync(process.execPath, [path.join(__dirname, 'bundle-report.js'), 'dist'], { stdio: 'inherit' });
+  return report.status || 0;
+}
+
 function main(argv: string[]): number {
   const options = parseArguments(argv);
+  if (!options.dist) {
+    const built = build();
+    if (built !== 0) return built;
+    options.dist = 'dist';
+  }
   const profile = boardProfiles.filter((p) => p.name === options.board)[0];
   const bundle = path.join(options.dist, profile.name + '.js');
   if (!fs.existsSync(bundle)) throw new Error('flash: ' + bundle + ' is missing: run `npm run build`');

@@ -8,7 +8,7 @@ import { resolveConfig } from '../../firmware/config';
 import { Stack } from '../../firmware/stack';
 import { Device, NetConsole } from '../../firmware/device';
 import { NetworkJs } from '../../firmware/api/network-js';
-import { PolledNic } from '../../hal/bus';
+import { Mmio, PolledNic } from '../../hal/bus';
 import { EspruinoHal } from '../../hal/espruino/espruino-hal';
 import { EspruinoSpiPort } from '../../hal/espruino/espruino-spi';
 import { EspruinoSerialPort } from '../../hal/espruino/espruino-uart';
@@ -21,6 +21,13 @@ declare function digitalPulse(pin: string, value: number, ms: number): void;
 declare const global: { NET: NetConsole };
 declare function require(module: 'NetworkJS'): { create(driver: NetworkJs): void };
 declare function require(module: 'Storage'): { readJSON(name: string, noExceptions: boolean): { [field: string]: unknown } | undefined };
+declare const process: { env: { BOARD: string } };
+
+const enum Chip {
+  /** DBGMCU_IDCODE: DEV_ID in bits 0-11 (the debug support chapters of RM0090 and RM0410). */
+  DBGMCU_IDCODE = 0xe0042000,
+  DEV_ID_MASK = 0xfff,
+}
 
 /** The interpreter's hardware SPI object, before setup. */
 export interface EspruinoSpiSetup extends EspruinoSpiPort {
@@ -36,6 +43,8 @@ export interface EspruinoSerialSetup extends EspruinoSerialPort {
 export const w5500CounterNames = 'framesReceived framesSent rxResyncs txDropped chipTimeouts';
 export const enc28j60CounterNames = 'framesReceived framesSent rxErrors rxResyncs txDropped txAborts chipTimeouts';
 export const slipCounterNames = 'framesReceived framesSent rxOversize rxBadEscape txDropped';
+export const stm32EthCounterNames = 'framesReceived framesSent rxErrors rxMissed rxOverflows rxResumes txWaits txDropped txErrors linkDrops ' +
+  'chipTimeouts bufferMoves';
 
 const enum Boot {
   /** First chip reset after the reset pin's pulse, then retries while no chip answers, ms. */
@@ -78,6 +87,16 @@ export function setupSerial(port: EspruinoSerialSetup, wiring: UartWiring): Espr
 }
 
 /**
+ * true when this interpreter runs on the board's own chip, so that its registers may be touched:
+ * the interpreter's board name first (on its Linux build peek32 and poke32 reach the process's
+ * own memory, and BOARD is LINUX), then the chip's device ID.
+ */
+export function onChip(profile: BoardProfile, mmio: Mmio): boolean {
+  return process.env.BOARD === profile.espruinoBoard && !!profile.eth &&
+    (mmio.peek32(Chip.DBGMCU_IDCODE) & Chip.DEV_ID_MASK) === profile.eth.deviceId;
+}
+
+/**
  * A locally administered unicast MAC, stable per chip: 02:45 followed by a hash of the chip's
  * serial number (the interpreter's getSerial()).
  */
@@ -115,7 +134,8 @@ export function bootBoard(profile: BoardProfile, hal: EspruinoHal, nic: PolledNi
       resetAt = now + Boot.resetRetryInterval;
       if (!up && !warned) {
         warned = true;
-        hal.log('nic: no ' + profile.nic + ' answered on ' + (profile.spi ? profile.spi.bus + ', CS ' + profile.spi.cs : profile.nic) +
+        hal.log('nic: no ' + profile.nic + ' answered on ' + (profile.spi ? profile.spi.bus + ', CS ' + profile.spi.cs : profile.eth ?
+          'this chip (no MAC here: BOARD ' + process.env.BOARD + '), or no PHY at MDIO address ' + profile.eth.phyAddress : profile.nic) +
           '; check the wiring (retrying)');
       }
     }

@@ -30,6 +30,19 @@ export interface UartWiring {
   capacity: number;
 }
 
+/** The on-chip Ethernet MAC of an STM32F4/F7 and its RMII PHY (hal/drivers/stm32-eth.ts). */
+export interface EthWiring {
+  /** REF_CLK MDIO CRS_DV MDC RXD0 RXD1 TX_EN TXD0 TXD1, as the interpreter names the pins. */
+  pins: string;
+  /** The PHY's MDIO address (its PHYAD strap). */
+  phyAddress: number;
+  /** Receive and transmit descriptors, one 1,520-byte buffer each. */
+  rxDescriptors: number;
+  txDescriptors: number;
+  /** DBGMCU_IDCODE.DEV_ID of the chip the MAC is on: the bundle touches registers only when it reads this. */
+  deviceId: number;
+}
+
 export interface BoardProfile {
   /** The board file and bundle name (boards/NAME.ts → dist/NAME.js). */
   name: string;
@@ -50,6 +63,7 @@ export interface BoardProfile {
   nic: string;
   spi: SpiWiring | null;
   uart: UartWiring | null;
+  eth?: EthWiring;
   /** Config overrides (firmware/config.ts) for this board. */
   config: { [field: string]: unknown };
 }
@@ -151,6 +165,35 @@ export const slip: BoardProfile = {
 /** SLIP's link MTU: 1006 is RFC 1055's figure; 576 keeps the frame buffers small on a 5,100-variable board. */
 export const slipMtu = 576;
 
+/**
+ * STM32F4 Discovery (STM32F407, 5,450 variables) with an RMII PHY: the STM32F4DIS-BB base board's
+ * DP83848 at MDIO address 1, or a LAN8720A module wired to the same pins (strap its PHYAD to 1).
+ * The small boards' memory, and the fewest descriptors that keep a frame moving each way while
+ * the stack works on another: two to receive, one to transmit (4.6 KB of buffers).
+ */
+export const stm32f4discoveryEth: BoardProfile = {
+  name: 'stm32f4discovery-eth', title: 'STM32F4 Discovery + RMII PHY (on-chip MAC)', espruinoBoard: 'STM32F4DISCOVERY', interpreter: 'f4disc', variables: 5450,
+  blocksize: 13, appReserve: 1200, nic: 'stm32-eth', spi: null, uart: null,
+  eth: { pins: 'A1 A2 A7 C1 C4 C5 B11 B12 B13', phyAddress: 1, rxDescriptors: 2, txDescriptors: 1, deviceId: 0x413 },
+  config: smallMemory,
+};
+
+/**
+ * NUCLEO-F767ZI (STM32F767, 31,999 variables in the interpreter's development builds after 2v29)
+ * with its on-board LAN8742A at MDIO address 0: the default configuration's 8 sockets with 4 KB
+ * rings, 8 receive and 4 transmit descriptors, and 10,000 variables kept for the application.
+ */
+export const nucleoF767ziEth: BoardProfile = {
+  name: 'nucleo-f767zi-eth', title: 'NUCLEO-F767ZI (on-chip MAC, LAN8742A)', espruinoBoard: 'NUCLEOF767ZI', interpreter: 'f767', variables: 31999,
+  blocksize: 16, appReserve: 10000, nic: 'stm32-eth', spi: null, uart: null,
+  eth: { pins: 'A1 A2 A7 C1 C4 C5 G11 G13 B13', phyAddress: 0, rxDescriptors: 8, txDescriptors: 4, deviceId: 0x451 },
+  config: {
+    ip: lan.ip, netmask: lan.netmask, gateway: lan.gateway, dhcp: lan.dhcp, dhcpRetries: lan.dhcpRetries, dhcpFallbackAfter: lan.dhcpFallbackAfter,
+    sockets: 8, sendBuffer: 4096, receiveBuffer: 4096, listeners: 4, synQueue: 8, backlog: 4, reassemblyRanges: 4,
+    timeWaitCapacity: 32, arpEntries: 8, arpPendingFrames: 2, udpBindings: 5, memoryBudget: 98304,
+  },
+};
+
 export const boardProfiles: BoardProfile[] = [
-  esp32W5500, esp32Enc28j60, picoEnc28j60, espruinoWifiW5500, stm32f4discoveryEnc28j60, slip,
+  esp32W5500, esp32Enc28j60, picoEnc28j60, espruinoWifiW5500, stm32f4discoveryEnc28j60, slip, stm32f4discoveryEth, nucleoF767ziEth,
 ];

@@ -11,10 +11,13 @@ export const enum Cookie {
   hashMask = 0xffffff,
 }
 
-/** MSS values a cookie can encode, ascending; the 3-bit index in a cookie selects one. */
-export const cookieMss: number[] = [216, 536, 1024, 1200, 1360, 1400, 1440, 1460];
+/**
+ * MSS values a cookie can encode, ascending; the 3-bit index in a cookie selects one. The first
+ * is TcpLimit.MIN_PEER_MSS, below which a SYN is refused, so a cookie never promises more than the peer offered.
+ */
+export const cookieMss: number[] = [48, 216, 536, 1200, 1360, 1400, 1440, 1460];
 
-/** Largest index whose cookieMss is <= mss (0 if none), so a cookie never promises more than the peer offered. */
+/** Largest index whose cookieMss is <= mss (0 if none). */
 export function cookieMssIndex(mss: number): number {
   let index = cookieMss.length - 1;
   while (index > 0 && cookieMss[index] > mss) index--;
@@ -83,7 +86,7 @@ export class SequenceSecrets {
   private readonly message = new Uint32Array(6);
 
   constructor(hal: Hal) {
-    for (let i = 0; i < 4; i++) this.keys[i] = hal.random32();
+    for (let i = 0; i < 4; i++) this.keys[i] = hal.random32(true);
   }
 
   /** RFC 6528: ISN = M + F(localIp, localPort, remoteIp, remotePort, key), M a 4-microsecond clock = now(ms) * 250, wrapped to u32. */

@@ -119,7 +119,7 @@ export class SlotTable {
 
   readonly rtxAt: Float64Array;
   readonly ackAt: Float64Array;
-  /** SYN_RECEIVED and FIN_WAIT_2 bounds. */
+  /** SYN_RECEIVED and FIN_WAIT_2 bounds, and the DEADLINE socket option in ESTABLISHED and CLOSE_WAIT. */
   readonly stateAt: Float64Array;
   readonly keepAt: Float64Array;
   readonly unackedSince: Float64Array;

@@ -16,4 +16,9 @@ export const enum SocketOption {
   USER_TIMEOUT = 9,
   /** 1 disables Nagle. */
   NO_DELAY = 10,
+  /**
+   * ms from now after which an ESTABLISHED or CLOSE_WAIT connection is reset with ETIMEDOUT
+   * (counted as tcpStateTimeouts); 0 clears it. Set only: the bound on a request's headers.
+   */
+  DEADLINE = 11,
 }

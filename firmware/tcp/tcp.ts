@@ -139,6 +139,11 @@ export class Tcp implements Transport, TcpApi {
   input(buf: Uint8Array, offset: number, length: number, srcIp: number, dstIp: number, now: number): void {
     const stats = this.stats;
     stats[Stat.tcpIn]++;
+    // RFC 1122 4.2.3.10: nothing sent to a broadcast or multicast address may open or touch a connection.
+    if ((dstIp | 0) !== (this.ip.localIp() | 0)) {
+      stats[Stat.dropTcpBroadcast]++;
+      return;
+    }
     if (length < TcpHeader.MIN_LENGTH) {
       stats[Stat.dropTcpShort]++;
       return;
@@ -156,7 +161,7 @@ export class Tcp implements Transport, TcpApi {
     const flags = fields[TcpField.FLAGS];
     const sourcePort = fields[TcpField.SOURCE_PORT];
     const destinationPort = fields[TcpField.DESTINATION_PORT];
-    if (((flags & TcpFlag.SYN) && (flags & (TcpFlag.RST | TcpFlag.FIN))) || sourcePort === 0 || destinationPort === 0) {
+    if (((flags & TcpFlag.SYN) && (flags & TcpFlag.RST)) || sourcePort === 0 || destinationPort === 0) {
       stats[Stat.dropTcpFlags]++;
       return;
     }
@@ -173,7 +178,16 @@ export class Tcp implements Transport, TcpApi {
     this.segData = offset + headerLength;
     this.segDataLength = length - headerLength;
     const slot = this.findSlot(srcIp, sourcePort, destinationPort);
-    if (slot >= 0) this.segmentArrives(slot, now);
+    if ((flags & (TcpFlag.SYN | TcpFlag.FIN)) === (TcpFlag.SYN | TcpFlag.FIN)) {
+      // SYN+FIN opens nothing: dropped wherever something listens or lives (as Linux drops it at a
+      // listener); a closed port answers it with RST like any segment but a RST (RFC 9293 3.10.7.1).
+      if (slot < 0 && this.timeWait.find(srcIp >>> 0, destinationPort, sourcePort) < 0 && this.findListener(destinationPort) < 0) {
+        stats[Stat.tcpRefusedNoListener]++;
+        this.replyReset(srcIp);
+      } else {
+        stats[Stat.dropTcpFlags]++;
+      }
+    } else if (slot >= 0) this.segmentArrives(slot, now);
     // srcIp is signed (Transport.input); the TIME_WAIT table and the SYN queue compare unsigned.
     else if (!this.timeWaitSegment(srcIp >>> 0, now)) this.listenerSegment(srcIp >>> 0, now);
     this.segBuf = this.noBuffer;
@@ -335,11 +349,17 @@ export class Tcp implements Transport, TcpApi {
       stats[Stat.dropTcpFlags]++;
       return;
     }
+    const peerMss = this.segMss;
+    if (peerMss < TcpLimit.MIN_PEER_MSS) {
+      stats[Stat.tcpMssRefused]++;
+      this.replyReset(s.remoteIp[i]);
+      this.finish(i, Err.ECONNREFUSED);
+      return;
+    }
+    if (peerMss < s.mss[i]) s.mss[i] = peerMss;
     const rcvNxt = (this.segSeq + 1) >>> 0;
     s.rcvNxt[i] = rcvNxt;
     s.rcvAdv[i] = (rcvNxt + s.receiveLimit[i]) >>> 0;
-    const peerMss = this.segMss || TcpLimit.DEFAULT_MSS;
-    if (peerMss < s.mss[i]) s.mss[i] = peerMss;
     if (this.config.sack && this.fields[TcpField.SACK_PERMITTED]) s.flags[i] |= SlotFlag.SACK;
     s.lastActivity[i] = now;
     if (flags & TcpFlag.ACK) {
@@ -746,6 +766,12 @@ export class Tcp implements Transport, TcpApi {
       stats[Stat.dropTcpFlags]++;
       return;
     }
+    const peerMss = this.segMss;
+    if (peerMss < TcpLimit.MIN_PEER_MSS) {
+      stats[Stat.tcpMssRefused]++;
+      this.replyReset(srcIp);
+      return;
+    }
     if (this.heapPressure) {
       // Dropped without an answer, as an overflowing listen queue does: the peer sees nothing and
       // retransmits its SYN with backoff, so a client that tries during a short dip gets in once
@@ -753,7 +779,6 @@ export class Tcp implements Transport, TcpApi {
       stats[Stat.wdRefusedConnections]++;
       return;
     }
-    const peerMss = this.segMss || TcpLimit.DEFAULT_MSS;
     const mss = peerMss < this.ourMss ? peerMss : this.ourMss;
     let iss: number;
     let offerSack = false;
@@ -1627,6 +1652,13 @@ export class Tcp implements Transport, TcpApi {
       case SocketOption.USER_TIMEOUT:
         if (value < 0 || value > Limit.MAX_OPTION_TIME) return Err.EINVAL;
         s.userTimeout[slot] = value;
+        return 0;
+      case SocketOption.DEADLINE:
+        // The other states keep their own bounds in the same timer.
+        if (value < 0 || value > Limit.MAX_OPTION_TIME || (s.state[slot] !== TcpState.ESTABLISHED && s.state[slot] !== TcpState.CLOSE_WAIT)) {
+          return Err.EINVAL;
+        }
+        s.stateAt[slot] = value ? now + value : 0;
         return 0;
     }
     return Err.EINVAL;

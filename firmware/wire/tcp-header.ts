@@ -50,7 +50,7 @@ export const enum TcpField {
   FLAGS = 4,
   WINDOW = 5,
   HEADER_LENGTH = 6,
-  /** The peer's MSS option, 0 when absent. */
+  /** The peer's MSS option as announced, TcpLimit.DEFAULT_MSS when absent. */
   MSS = 7,
   /** 1 when the peer's segment offered SACK-permitted (RFC 2018 2). */
   SACK_PERMITTED = 8,
@@ -66,9 +66,15 @@ export const enum SackOption {
   MALFORMED = 255,
 }
 
-/** RFC 9293 3.7.1: a peer may not make us send segments smaller than this, whatever it announces (Linux's TCP_MIN_MSS). */
 export const enum TcpLimit {
+  /** The smallest MSS our own configuration and the MSS socket option accept (Linux's TCP_MIN_MSS). */
   MIN_MSS = 88,
+  /**
+   * A peer announcing less is refused (Stat.tcpMssRefused), never sent more than it announced
+   * (RFC 9293 3.7.1, RFC 6691): tiny segments would cost a header per byte (Linux's tcp_min_snd_mss).
+   */
+  MIN_PEER_MSS = 48,
+  /** Assumed when a SYN carries no MSS option (RFC 9293 3.7.1). */
   DEFAULT_MSS = 536,
 }
 
@@ -82,7 +88,7 @@ export function parseTcpHeader(buf: Uint8Array, offset: number, length: number, 
   if (length < TcpHeader.MIN_LENGTH) return Stat.dropTcpShort;
   const headerLength = (buf[offset + TcpHeader.DATA_OFFSET] >>> 4) * 4;
   if (headerLength < TcpHeader.MIN_LENGTH || headerLength > length) return Stat.dropTcpHeaderLength;
-  let mss = 0;
+  let mss = TcpLimit.DEFAULT_MSS;
   fields[TcpField.SACK_PERMITTED] = 0;
   fields[TcpField.SACK_BLOCKS] = 0;
   let at = offset + TcpHeader.MIN_LENGTH;
@@ -99,7 +105,6 @@ export function parseTcpHeader(buf: Uint8Array, offset: number, length: number, 
     if (optionLength < 2 || at + optionLength > end) return Stat.dropTcpOptions;
     if (kind === TcpOptionKind.MSS && optionLength === TcpHeader.MSS_OPTION_LENGTH) {
       mss = (buf[at + 2] << 8) | buf[at + 3];
-      if (mss < TcpLimit.MIN_MSS) mss = TcpLimit.MIN_MSS;
     } else if (kind === TcpOptionKind.SACK_PERMITTED && optionLength === TcpHeader.SACK_PERMITTED_LENGTH) {
       fields[TcpField.SACK_PERMITTED] = 1;
     } else if (kind === TcpOptionKind.SACK) {

@@ -10,7 +10,7 @@ import { ptyLineUnavailableReason } from '../uart/pty-uart';
 import { formatSummary, summarize, Summary } from './summary';
 
 /**
- * Group 7: the SLIP firmware's speed inside the interpreter (issue 14), on the interpreter build
+ * Group 8: the SLIP firmware's speed inside the interpreter (issue 14), on the interpreter build
  * its profile names, booted from Storage (read as a board reads its memory-mapped flash,
  * sim/espruino/mapped-flash.c), its serial line bridged to the kernel (interpreter-rig.ts).
  * CPU is the interpreter's main thread (/proc), where all its JavaScript runs; its input thread,
@@ -55,7 +55,7 @@ export interface TransferFigures {
 }
 
 export interface InterpreterBenchResult {
-  /** Why group 7 did not run, or '' when it did. */
+  /** Why group 8 did not run, or '' when it did. */
   skipped: string;
   build: string;
   mss: number;
@@ -195,7 +195,7 @@ export async function runInterpreterBench(plan: InterpreterBenchPlan | null, log
   const mss = Number(slip.config.mss);
   const skipped = plan ? unavailable() : 'not requested';
   if (!plan || skipped) {
-    log('group 7 SKIPPED: ' + skipped);
+    log('group 8 SKIPPED: ' + skipped);
     return notMeasured(skipped, build, mss);
   }
   fs.mkdirSync(plan.workDir, { recursive: true });
@@ -215,7 +215,7 @@ export async function runInterpreterBench(plan: InterpreterBenchPlan | null, log
   const freeApp: number[] = [];
   const settled = async (rig: InterpreterRig, into: number[]) => into.push((await rig.interpreter.settledVariables()).free);
   try {
-    log('7/7 interpreter (espruino_linux_' + build + '): floor, sent, echoed, free variables');
+    log('8/8 interpreter (espruino_linux_' + build + '): floor, sent, echoed, free variables');
     let rig = await startDevice({}, false);
     try {
       // Warm-up: the TIME_WAIT table holds what it will hold afterwards.

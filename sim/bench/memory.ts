@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { resolveConfig } from '../../firmware/config';
@@ -47,24 +48,18 @@ export interface StructureCost {
   espruinoVariables: number;
 }
 
-export interface BoardMemory {
-  board: string;
-  /** Which config literal of the board file (a board may boot more than one stack). */
-  config: string;
-  sockets: number;
-  bytes: number;
-  espruinoVariables: number;
-}
-
 export interface MemoryResult {
   timeWaitEntry: StructureCost;
   synQueueEntry: StructureCost;
   socketSlot: StructureCost;
   socketSlotWithBuffers: StructureCost;
+  arpEntry: StructureCost;
   /** The default configuration's report: bytes per structure and the total. */
   defaultReport: { [structure: string]: number };
   defaultEspruinoVariables: number;
-  boards: BoardMemory[];
+  /** Each of the self-test's two stacks, as `node dist/selftest.js` itself reports it (stackBytes); 0 with `selftestProblem` when it did not pass. */
+  selftestStackBytes: number;
+  selftestProblem: string;
 }
 
 function marginal(structures: string[], field: string, base: { [field: string]: unknown }): StructureCost {
@@ -77,57 +72,29 @@ function marginal(structures: string[], field: string, base: { [field: string]: 
   return { bytes, espruinoVariables: bytes / ESPRUINO_BLOCK_BYTES };
 }
 
-/**
- * Config literals in a board file: every object literal with a `sockets:` field, evaluated on its
- * own (board files keep their memory configuration as a literal). Ones that do not evaluate are skipped.
- */
-export function boardConfigs(source: string): { name: string; overrides: { [field: string]: unknown } }[] {
-  const found: { name: string; overrides: { [field: string]: unknown } }[] = [];
-  const pattern = /(?:(?:const|let|var)\s+(\w+)\s*(?::[^=]+)?=\s*|resolveConfig\(\s*)\{/g;
-  let match: RegExpExecArray | null;
-  while ((match = pattern.exec(source))) {
-    const start = match.index + match[0].length - 1;
-    let depth = 0;
-    let end = start;
-    for (; end < source.length; end++) {
-      if (source[end] === '{') depth++;
-      else if (source[end] === '}' && --depth === 0) break;
-    }
-    const literal = source.slice(start, end + 1);
-    if (!/\bsockets\s*:/.test(literal)) continue;
-    try {
-      const overrides = new Function('return (' + literal + ');')() as { [field: string]: unknown };
-      resolveConfig(overrides);
-      found.push({ name: match[1] || 'resolveConfig', overrides });
-    } catch (error) {
-      continue;
-    }
-  }
-  return found;
+/** Runs the self-test bundle as the README tells users to, and reads the stackBytes it prints. */
+function selftestStackBytes(distDir: string): { bytes: number; problem: string } {
+  const bundle = path.join(distDir, 'selftest.js');
+  if (!fs.existsSync(bundle)) return { bytes: 0, problem: bundle + ' missing: run npm run build' };
+  const output = spawnSync(process.execPath, [bundle], { encoding: 'utf8', timeout: 120000 }).stdout || '';
+  const passed = /SELFTEST PASS (\{.*\})/.exec(output);
+  if (!passed) return { bytes: 0, problem: output.trim().split('\n').pop() || 'no output' };
+  return { bytes: (JSON.parse(passed[1]) as { stackBytes: number }).stackBytes, problem: '' };
 }
 
-export function measureMemory(boardsDir: string): MemoryResult {
+export function measureMemory(distDir: string): MemoryResult {
   const base = {};
   const defaults = stackFor(base);
-  const boards: BoardMemory[] = [];
-  const files = fs.existsSync(boardsDir) ? fs.readdirSync(boardsDir).filter((f) => f.endsWith('.ts')).sort() : [];
-  for (const file of files) {
-    for (const found of boardConfigs(fs.readFileSync(path.join(boardsDir, file), 'utf8'))) {
-      const stack = stackFor(found.overrides);
-      const total = stack.memory().total;
-      boards.push({
-        board: file.replace(/\.ts$/, ''), config: found.name, sockets: stack.config.sockets, bytes: total,
-        espruinoVariables: espruinoVariables(total, countTypedArrays(stack)),
-      });
-    }
-  }
+  const selftest = selftestStackBytes(distDir);
   return {
     timeWaitEntry: marginal(['tcp.timeWait'], 'timeWaitCapacity', base),
     synQueueEntry: marginal(['tcp.synQueue'], 'synQueue', base),
     socketSlot: marginal(['tcp.slots', 'tcp.reassembly', 'tcp.scoreboard'], 'sockets', base),
     socketSlotWithBuffers: marginal(['tcp.slots', 'tcp.reassembly', 'tcp.scoreboard', 'tcp.sendRings', 'tcp.receiveRings'], 'sockets', base),
+    arpEntry: marginal(['arp.cache'], 'arpEntries', base),
     defaultReport: Object.assign({}, defaults.memory()),
     defaultEspruinoVariables: espruinoVariables(defaults.memory().total, countTypedArrays(defaults)),
-    boards,
+    selftestStackBytes: selftest.bytes,
+    selftestProblem: selftest.problem,
   };
 }

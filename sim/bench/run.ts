@@ -19,7 +19,8 @@ import { runTapBench, TapResult } from './tap';
 import { fullInterpreterPlan, InterpreterBenchPlan, InterpreterBenchResult, runInterpreterBench } from './interpreter';
 import { summarize, formatSummary, Summary } from './summary';
 import { renderPlot } from './plot';
-import { commandLineOption } from '../command-line';
+import { readCommandLine } from '../command-line';
+import { runDriverBench, DriverBenchResult } from './drivers';
 
 export interface BenchPlan {
   runs: number;
@@ -27,23 +28,26 @@ export interface BenchPlan {
   sampleEvery: number;
   throughputBytes: number;
   perPacketBytes: number;
-  boardsDir: string;
   distDir: string;
   /** Seconds per TAP measurement; 0 skips group 4. */
   tapSeconds: number;
-  /** Group 7's workloads; null skips it. */
+  /** Frames each way per driver and frame size under Node in group 7 (the interpreter runs its own fixed count). */
+  driverFrames: number;
+  /** Group 7 on the interpreter too (about two minutes). */
+  driverInterpreter: boolean;
+  /** Group 8's workloads; null skips it. */
   interpreter: InterpreterBenchPlan | null;
   workDir: string;
 }
 
 export const fullPlan: BenchPlan = {
   runs: 5, churnConnections: 100000, sampleEvery: 1000, throughputBytes: 50e6, perPacketBytes: 50e6,
-  boardsDir: 'boards', distDir: 'dist', tapSeconds: 3, interpreter: fullInterpreterPlan, workDir: 'bench-results/tmp',
+  distDir: 'dist', tapSeconds: 3, driverFrames: 20000, driverInterpreter: true, interpreter: fullInterpreterPlan, workDir: 'bench-results/tmp',
 };
 
 export const quickPlan: BenchPlan = {
   runs: 2, churnConnections: 2000, sampleEvery: 500, throughputBytes: 200000, perPacketBytes: 200000,
-  boardsDir: 'boards', distDir: 'dist', tapSeconds: 0, interpreter: null, workDir: 'bench-results/tmp',
+  distDir: 'dist', tapSeconds: 0, driverFrames: 40, driverInterpreter: false, interpreter: null, workDir: 'bench-results/tmp',
 };
 
 export interface ThroughputFigures {
@@ -80,6 +84,7 @@ export interface BenchResults {
   perPacket: { nsPerSegment: Summary; segmentsPerRun: number; allocations: PerPacketAllocations[] };
   tap: TapResult;
   bundles: BundleSize[];
+  drivers: DriverBenchResult;
   interpreter: InterpreterBenchResult;
   goals: { goal: string; met: boolean; figure: string }[];
   seconds: number;
@@ -99,11 +104,11 @@ function churnFigures(runs: ChurnResult[]): ChurnFigures {
 
 export async function runBench(plan: BenchPlan, log: (line: string) => void): Promise<BenchResults> {
   const started = Date.now();
-  log('1/7 memory');
-  const memory = measureMemory(plan.boardsDir);
+  log('1/8 memory');
+  const memory = measureMemory(plan.distDir);
   const budgets = boardBudgets(readBundleSizes(plan.distDir));
 
-  log('2/7 churn: ' + plan.churnConnections + ' connections x ' + plan.runs + ' runs x 2 policies');
+  log('2/8 churn: ' + plan.churnConnections + ' connections x ' + plan.runs + ' runs x 2 policies');
   const churn: ChurnFigures[] = [];
   for (const policy of ['table', 'fullSocket'] as const) {
     const runs: ChurnResult[] = [];
@@ -116,7 +121,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
     churn.push(churnFigures(runs));
   }
 
-  log('3/7 throughput between two simulated stacks');
+  log('3/8 throughput between two simulated stacks');
   const throughput: ThroughputFigures[] = [];
   for (const loss of [0, 0.01]) {
     const runs = [];
@@ -130,10 +135,10 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
     });
   }
 
-  log('4/7 TAP bridge against the Linux kernel, kernel-to-kernel and lwIP');
+  log('4/8 TAP bridge against the Linux kernel, kernel-to-kernel and lwIP');
   const tap = await runTapBench(plan.tapSeconds, log);
 
-  log('5/7 per-packet cost');
+  log('5/8 per-packet cost');
   timePerSegment(plan.perPacketBytes, 99);
   const timings = [];
   for (let run = 0; run < plan.runs; run++) timings.push(timePerSegment(plan.perPacketBytes, run + 1));
@@ -142,8 +147,11 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
     await allocationsPerSegment(Math.min(plan.perPacketBytes, 5e6), 1, 'shipped'),
   ];
 
-  log('6/7 bundle sizes');
+  log('6/8 bundle sizes');
   const bundles = readBundleSizes(plan.distDir);
+
+  log('7/8 Ethernet drivers over their register models, per frame');
+  const drivers = runDriverBench(plan.driverFrames, plan.runs, plan.driverInterpreter, plan.workDir, log);
 
   const interpreter = await runInterpreterBench(plan.interpreter, log);
 
@@ -164,7 +172,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
       Math.round(os.totalmem() / 1073741824) + ' GB, ' + os.type() + ' ' + os.release(),
     node: process.version, plan, memory, boardBudgets: budgets, churn, throughput,
     perPacket: { nsPerSegment: summarize(timings.map((t) => t.nsPerSegment)), segmentsPerRun: timings[0].segments, allocations },
-    tap, bundles, interpreter, goals, seconds: (Date.now() - started) / 1000,
+    tap, bundles, drivers, interpreter, goals, seconds: (Date.now() - started) / 1000,
   };
 }
 
@@ -180,8 +188,12 @@ export function renderTable(r: BenchResults): string {
   rows.push(['1 memory', 'TIME_WAIT entry', m.timeWaitEntry.bytes + ' B, ' + vars(m.timeWaitEntry.espruinoVariables) + ' (goal <= 24 B; Nut/OS ' + NUTOS_SOCKET_BYTES + ' B socket, lwIP 160-168 B PCB)']);
   rows.push(['1 memory', 'SYN-queue entry', m.synQueueEntry.bytes + ' B, ' + vars(m.synQueueEntry.espruinoVariables)]);
   rows.push(['1 memory', 'socket slot, without / with buffers', m.socketSlot.bytes + ' B, ' + vars(m.socketSlot.espruinoVariables) + ' / ' + m.socketSlotWithBuffers.bytes + ' B, ' + vars(m.socketSlotWithBuffers.espruinoVariables)]);
+  rows.push(['1 memory', 'ARP cache entry', m.arpEntry.bytes + ' B, ' + vars(m.arpEntry.espruinoVariables)]);
   rows.push(['1 memory', 'default configuration total', m.defaultReport.total + ' B, ' + m.defaultEspruinoVariables + ' vars']);
-  for (const b of m.boards) rows.push(['1 memory', 'board ' + b.board + ' (' + b.config + ', ' + b.sockets + ' sockets), per stack', b.bytes + ' B, ' + b.espruinoVariables + ' vars']);
+  rows.push(['1 memory', 'default configuration by structure, bytes (the console\'s mem)',
+    Object.keys(m.defaultReport).filter((name) => name !== 'total').map((name) => name + ' ' + m.defaultReport[name]).join(', ')]);
+  rows.push(['1 memory', 'board selftest (2 sockets, 1 KB rings, 576-byte frames), per stack: stackBytes of node dist/selftest.js',
+    m.selftestProblem ? 'not measured: ' + m.selftestProblem : m.selftestStackBytes + ' B']);
   for (const b of r.boardBudgets) {
     rows.push(['1 memory', 'board ' + b.board + ' as flashed: stack bytes; variables of data + code of ' + b.available + ' left by the app reserve',
       b.stackBytes + ' B; ' + b.dataVariables + ' + ' + b.codeVariables + ' = ' + b.total + ' vars, headroom ' + b.headroom]);
@@ -204,7 +216,18 @@ export function renderTable(r: BenchResults): string {
       a.byArea.filter((x) => x.allocationsPerSegment > 0.005).map((x) => x.where + ' ' + x.allocationsPerSegment.toFixed(2) + ' (' + x.bytesPerSegment.toFixed(0) + ' B)').join(', ') || '0']);
   }
   for (const b of r.bundles) rows.push(['6 bundle', b.bundle, b.bytes + ' B minified, ' + b.gzipBytes + ' B gzip, ' + b.functions + ' functions (~' + b.estimatedVariables + ' vars)']);
-  for (const row of r.interpreter.rows) rows.push(['7 interpreter', row[0], row[1]]);
+  for (const d of r.drivers.figures) {
+    const p = d.perFrame;
+    const bus = (n: number, bytes: number) => n.toFixed(1) + (d.driver === 'stm32-eth' ? ' register accesses' : ' SPI transactions, ' + bytes.toFixed(0) + ' B');
+    const onInterpreter = d.interpreterReceive && d.interpreterTransmit && d.interpreterModelReceive && d.interpreterModelTransmit
+      ? formatSummary(d.interpreterReceive, 0) + ' / ' + formatSummary(d.interpreterTransmit, 0) + ' us (the model answering: ' +
+        d.interpreterModelReceive.median.toFixed(0) + ' / ' + d.interpreterModelTransmit.median.toFixed(0) + ' us, not counted)'
+      : 'not run: ' + r.drivers.interpreterSkipped;
+    rows.push(['7 drivers', d.driver + ', ' + d.frameBytes + '-byte frames: driver work per frame received / sent, Node; interpreter; bus per frame received / sent',
+      formatSummary(d.nodeReceive, 2) + ' / ' + formatSummary(d.nodeTransmit, 2) + ' us; ' + onInterpreter + '; ' +
+      bus(p.receiveBusOperations, p.receiveBusBytes) + ' / ' + bus(p.transmitBusOperations, p.transmitBusBytes)]);
+  }
+  for (const row of r.interpreter.rows) rows.push(['8 interpreter', row[0], row[1]]);
   for (const g of r.goals) rows.push(['goal', g.goal, (g.met ? 'MET' : 'NOT MET') + ': ' + g.figure]);
   return '| group | figure | median (min-max) |\n|---|---|---|\n' + rows.map((row) => '| ' + row.join(' | ') + ' |').join('\n') + '\n';
 }
@@ -220,8 +243,9 @@ export function churnPlot(r: BenchResults): string {
 }
 
 async function main(): Promise<void> {
-  const quick = process.argv.indexOf('--quick') >= 0;
-  const outDir = commandLineOption('out', 'bench-results');
+  const options = readCommandLine('npm run bench', { quick: { kind: 'flag' }, out: { kind: 'text', value: 'DIR', fallback: 'bench-results' } });
+  const quick = options.flag('quick');
+  const outDir = options.text('out');
   const plan = Object.assign({}, quick ? quickPlan : fullPlan, { workDir: path.join(outDir, 'tmp') });
   fs.mkdirSync(plan.workDir, { recursive: true });
   const results = await runBench(plan, (line) => process.stdout.write('bench: ' + line + '\n'));

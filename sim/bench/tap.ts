@@ -210,8 +210,8 @@ function buildHarness(): string {
   return binary;
 }
 
-function unavailable(seconds: number): string {
-  if (seconds <= 0) return 'not requested';
+/** '' when this machine can run group 4 (what a TAP bridge needs, liblwip-dev's headers and gcc); otherwise why not, naming what is missing. */
+export function tapBenchUnavailableReason(): string {
   const reason = tapUnavailableReason();
   if (reason) return reason;
   if (!fs.existsSync('/usr/include/lwip/lwip/tcp.h')) return 'liblwip-dev is not installed';
@@ -227,7 +227,7 @@ function unavailable(seconds: number): string {
 export async function runTapBench(seconds: number, log: (line: string) => void): Promise<TapResult> {
   const bulkBytes = Math.round(seconds * 5e6);
   const connections = Math.round(seconds * 700);
-  const skipped = unavailable(seconds);
+  const skipped = seconds <= 0 ? 'not requested' : tapBenchUnavailableReason();
   const notMeasured = (why: string): TapResult => ({
     skipped: why, rows: [['TAP bridge group', 'SKIPPED: ' + why]], targets: [], bulkBytes, connections,
     goals: [

@@ -227,7 +227,7 @@ export class W5500Model implements SpiChipModel, LinkEndpoint {
     this.interrupts = 0;
     this.pendingCommand = 0;
     this.txRead = this.txWrite = this.rxRead = this.rxReleased = this.rxWrite = 0;
-    this.arrivals.length = 0;
+    this.arrivals.splice(0, this.arrivals.length);
   }
 
   private readByte(block: number, address: number): number {

@@ -1,8 +1,8 @@
 import { slip } from '../../boards/common/profiles';
-import { commandLineOption } from '../command-line';
+import { readCommandLine } from '../command-line';
 import { tapUnavailableReason } from '../tap/bridge';
 import { ptyLineUnavailableReason } from '../uart/pty-uart';
-import { InterpreterBuild, interpreterPath, interpreterUnavailableReason } from './interpreter';
+import { InterpreterBuild, interpreterPath, interpreterSizes, interpreterUnavailableReason } from './interpreter';
 import { startInterpreterRig } from './interpreter-rig';
 
 /**
@@ -13,7 +13,16 @@ import { startInterpreterRig } from './interpreter-rig';
  * JavaScript). Options: --seconds N, --build NAME (another interpreter build, e.g. f767).
  */
 export async function runInterpreterCli(): Promise<void> {
-  const build = commandLineOption('build', slip.interpreter) as InterpreterBuild;
+  const options = readCommandLine('npm start -- --interpreter', {
+    interpreter: { kind: 'flag' },
+    seconds: { kind: 'integer', min: 1, max: 86400, fallback: 0 },
+    build: { kind: 'text', value: 'NAME', fallback: slip.interpreter },
+  });
+  const build = options.text('build') as InterpreterBuild;
+  if (!(build in interpreterSizes)) {
+    process.stderr.write('npm start -- --interpreter: --build takes one of ' + Object.keys(interpreterSizes).join(', ') + ', not ' + JSON.stringify(build) + '\n');
+    process.exit(2);
+  }
   const unavailable = tapUnavailableReason() || interpreterUnavailableReason([build]) || ptyLineUnavailableReason();
   if (unavailable) {
     process.stderr.write('--interpreter needs root, /dev/net/tun, socat, iproute2, gcc and the interpreter: ' + unavailable + '\n');
@@ -56,8 +65,8 @@ export async function runInterpreterCli(): Promise<void> {
     void stop('failure');
   }, 500);
   watch.unref();
-  const seconds = commandLineOption('seconds', '');
-  if (seconds !== '') setTimeout(() => void stop('--seconds ' + seconds), Number(seconds) * 1000);
+  const seconds = options.number('seconds');
+  if (seconds > 0) setTimeout(() => void stop('--seconds ' + seconds), seconds * 1000);
   for (const signal of ['SIGINT', 'SIGTERM'] as NodeJS.Signals[]) process.on(signal, () => void stop(signal));
   if (process.stdin.isTTY) process.stdin.setRawMode(true);
   process.stdin.on('data', (chunk: Buffer) => {

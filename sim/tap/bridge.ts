@@ -123,7 +123,8 @@ export class TapNic implements PolledNic, LinkEndpoint {
   }
 }
 
-export const tapNicCounterNames = 'rx tx nosink';
+/** Named as the chip drivers name theirs (boards/common/boot.ts), so `nic` reads alike everywhere. */
+export const tapNicCounterNames = 'framesReceived framesSent rxDropped';
 
 /** The relay's end of the link: frames the link delivers here go to socat as UDP datagrams. */
 class RelayEndpoint implements LinkEndpoint {

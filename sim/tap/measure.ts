@@ -10,21 +10,24 @@
  * per run and then the medians.
  */
 import { randomBytes } from 'crypto';
-import { commandLineOption } from '../command-line';
+import { impairmentOptions, readCommandLine } from '../command-line';
 import { summarize } from '../bench/summary';
 import { startTapBridge, tapUnavailableReason } from './bridge';
 import { startTapDevice } from './tap-device';
 import { connectSendClose, deviceToKernel, kernelToDevice } from './workloads';
 
 async function main(): Promise<void> {
+  const options = readCommandLine('npm run measure:tap', Object.assign({
+    runs: { kind: 'integer', min: 1, max: 100, fallback: 5 },
+    megabytes: { kind: 'number', min: 0.001, max: 10000, fallback: 50 },
+    iterations: { kind: 'integer', min: 0, max: 10000000, fallback: 20000 },
+  } as const, impairmentOptions));
   const unavailable = tapUnavailableReason();
   if (unavailable) throw new Error('cannot measure: ' + unavailable);
-  const runs = Number(commandLineOption('runs', '5'));
-  const bytes = Math.round(Number(commandLineOption('megabytes', '50')) * 1e6);
-  const iterations = Number(commandLineOption('iterations', '20000'));
-  const impairments = {
-    loss: Number(commandLineOption('loss', '0')), delay: Number(commandLineOption('delay', '0')), reorder: Number(commandLineOption('reorder', '0')),
-  };
+  const runs = options.number('runs');
+  const bytes = Math.round(options.number('megabytes') * 1e6);
+  const iterations = options.number('iterations');
+  const impairments = { loss: options.number('loss'), delay: options.number('delay'), reorder: options.number('reorder') };
   const impaired = impairments.loss > 0 || impairments.delay > 0 || impairments.reorder > 0;
   // As test 3b: 64 KB rings when the path is impaired, the default configuration otherwise.
   const config = impaired ? { sendBuffer: 65535, receiveBuffer: 65535, sockets: 2, memoryBudget: 1 << 20 } : {};

@@ -2,7 +2,7 @@ import { resolveConfig } from '../../firmware/config';
 import { boardProfiles, defaultBoardName } from '../../boards/common/profiles';
 import { PcapWriter } from '../pcap';
 import { runConsolePrompt } from '../console-prompt';
-import { commandLineOption } from '../command-line';
+import { impairmentOptions, readCommandLine } from '../command-line';
 import { startTapBridge, tapUnavailableReason } from './bridge';
 import { startTapDevice } from './tap-device';
 
@@ -15,17 +15,23 @@ import { startTapDevice } from './tap-device';
  * In a terminal, console commands (help stat sockets timewait mem wd nic quit) are read from stdin.
  */
 export async function runTapCli(): Promise<void> {
+  const options = readCommandLine('npm start -- --tap', Object.assign({
+    tap: { kind: 'flag' },
+    seed: { kind: 'integer', min: 0, max: 4294967295, fallback: 1 },
+    pcap: { kind: 'text', value: 'FILE', fallback: '' },
+    seconds: { kind: 'integer', min: 1, max: 86400, fallback: 0 },
+  } as const, impairmentOptions));
   const unavailable = tapUnavailableReason();
   if (unavailable) {
     process.stderr.write('--tap needs root, /dev/net/tun, socat and iproute2: ' + unavailable + '\n');
     process.exit(2);
   }
-  const seed = Number(commandLineOption('seed', '1'));
+  const seed = options.number('seed');
   const bridge = await startTapBridge({
     seed,
-    impairments: { loss: Number(commandLineOption('loss', '0')), delay: Number(commandLineOption('delay', '0')), reorder: Number(commandLineOption('reorder', '0')) },
+    impairments: { loss: options.number('loss'), delay: options.number('delay'), reorder: options.number('reorder') },
   });
-  const pcapFile = commandLineOption('pcap', '');
+  const pcapFile = options.text('pcap');
   const capture = pcapFile ? new PcapWriter({ path: pcapFile }).attachTo(bridge.link) : null;
   // Ctrl-C ends the process in the bridge's own handler (which removes the namespace); the capture is completed on exit.
   if (capture) process.on('exit', () => capture.close());
@@ -55,9 +61,9 @@ export async function runTapCli(): Promise<void> {
     stop();
   }, 500);
   socatWatch.unref();
-  const seconds = commandLineOption('seconds', '');
-  if (seconds !== '') setTimeout(stop, Number(seconds) * 1000);
+  const seconds = options.number('seconds');
+  if (seconds > 0) setTimeout(stop, seconds * 1000);
   if (process.stdin.isTTY) {
-    runConsolePrompt('Console: help stat [drop] sockets timewait mem wd nic quit', (line) => device.device.execute(line), stop);
+    device.hal.echo = runConsolePrompt('Console: help stat [drop] sockets timewait mem wd nic quit', (line) => device.device.execute(line), stop).print;
   }
 }

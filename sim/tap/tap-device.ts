@@ -10,7 +10,7 @@ import { TapBridge, TapNic, tapNicCounterNames } from './bridge';
 export interface TapDeviceOptions {
   /** Config overrides over the defaults; ip and netmask come from the bridge unless given. */
   config?: { [field: string]: unknown };
-  /** Seed of the device's random source (ISNs, ports); 2 unless given. */
+  /** Seed of the device's random source (ports, IP identification; the ISN keys come from crypto); 2 unless given. */
   seed?: number;
   /** true (default): the default firmware (firmware/device.ts: echo on 7, HTTP on 80); false: a bare stack. */
   services?: boolean;
@@ -35,7 +35,7 @@ export class TapDevice {
     const netmask = prefixToNetmask(bridge.prefixLength);
     const config = resolveConfig(Object.assign({ ip: bridge.deviceIp, netmask }, options.config));
     this.hal = new NodeHal(bridge.clock, options.seed === undefined ? 2 : options.seed);
-    this.hal.echo = Boolean(options.echoLog);
+    if (options.echoLog) this.hal.echo = (line: string) => process.stdout.write(line + '\n');
     this.nic = bridge.attach(macFor(2));
     this.stack = new Stack(config, this.hal, this.nic);
     this.device = new Device(this.stack, this.nic, this.nic.counters, tapNicCounterNames);

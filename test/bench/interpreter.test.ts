@@ -1,13 +1,13 @@
 import { runInterpreterBench } from '../../sim/bench/interpreter';
-import { interpreterTest } from '../interpreter/support';
+import { interpreterTest, slipBuild } from '../interpreter/support';
 
 /**
- * Group 7's pieces on a tiny workload: the floor runs from Storage, every transfer and the
+ * Group 8's pieces on a tiny workload: the floor runs from Storage, every transfer and the
  * connection loop complete, the bundle with section timers builds and reports, and every figure
  * and goal is filled in. No timing is asserted.
  */
 
-interpreterTest('group 7 measures the firmware inside the interpreter: floor, sent, echoed, idle, the user\'s sockets, sections', async (t) => {
+interpreterTest('group 8 measures the firmware inside the interpreter: floor, sent, echoed, idle, the user\'s sockets, sections', [slipBuild], async (t) => {
   const lines: string[] = [];
   const result = await runInterpreterBench({
     runs: 1, receiveBytes: 5000, sendBytes: 10000, connections: 5, idleSeconds: 1, floorIterations: 100, workDir: 'bench-results/tmp',
@@ -25,4 +25,4 @@ interpreterTest('group 7 measures the firmware inside the interpreter: floor, se
   t.is(result.goals.length, 3);
   t.is(result.rows.length, 12);
   t.log(lines.join('\n'));
-});
+}, true);

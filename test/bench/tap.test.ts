@@ -1,6 +1,5 @@
 import test from 'ava';
-import { runTapBench } from '../../sim/bench/tap';
-import { tapUnavailableReason } from '../../sim/tap/bridge';
+import { runTapBench, tapBenchUnavailableReason } from '../../sim/bench/tap';
 
 /**
  * Group 4's pieces on a tiny workload: the lwIP harness builds and serves, the kernel-to-kernel
@@ -8,11 +7,11 @@ import { tapUnavailableReason } from '../../sim/tap/bridge';
  * figure and ratio is filled in. No timing is asserted.
  */
 
-const unavailable = tapUnavailableReason();
+const unavailable = tapBenchUnavailableReason();
 
 if (unavailable) {
   test('group 4 smoke test SKIPPED on this machine', (t) => {
-    const line = 'SKIPPED: benchmark group 4 needs root, /dev/net/tun, socat and iproute2: ' + unavailable;
+    const line = 'SKIPPED: benchmark group 4 needs root, /dev/net/tun, socat, iproute2, liblwip-dev and gcc: ' + unavailable;
     t.log(line);
     process.stderr.write('\n*** ' + line + ' ***\n\n');
     t.pass();

@@ -13,7 +13,8 @@ import { Link } from '../../sim/link';
 import { SimNic } from '../../sim/sim-nic';
 import { SimHost, macFor } from '../../sim/host';
 import { NodeHal } from '../../sim/node-hal';
-import { boardProfiles, slipMtu } from '../../boards/common/profiles';
+import { EthWiring, boardProfiles, slipMtu } from '../../boards/common/profiles';
+import { Stm32EthModel } from '../../sim/chips/stm32-eth-model';
 import { SlipNic } from '../../hal/drivers/slip';
 import { Uart } from '../../hal/bus';
 import { UdpHost } from '../../sim/servers/udp-host';
@@ -246,4 +247,41 @@ test('the slip bundle runs over Serial1 on a Pico and over Serial2 on D16/D17 on
   const esp32 = boot('slip', slipLine('Serial2'), 'ESP32');
   t.deepEqual(esp32.spiSetup, [['Serial2', 115200, { rx: 'D16', tx: 'D17' }]]);
   exercise(t, esp32);
+});
+
+/** The on-chip MAC and its PHY (the register model) behind the interpreter's peek32, poke32 and E.getAddressOf. */
+function onChipMac(name: string, models: Stm32EthModel[], chipId: number): Wiring {
+  const eth = boardProfiles.filter((p) => p.name === name)[0].eth as EthWiring;
+  return (context, board, link) => {
+    const model = new Stm32EthModel(link, board.clock, { pins: eth.pins, phyAddress: eth.phyAddress, chipId });
+    models.push(model);
+    context.peek32 = (address: number) => model.peek32(address) | 0;
+    context.poke32 = (address: number, value: number) => model.poke32(address, value);
+    (context.E as { getAddressOf?: unknown }).getAddressOf = (array: Uint8Array, flat: boolean) => (flat ? model.addressOf(array) : 0);
+  };
+}
+
+for (const [name, chipId] of [['nucleo-f767zi-eth', 0x10016451], ['stm32f4discovery-eth', 0x10076413]] as [string, number][]) {
+  test('the ' + name + ' bundle drives the on-chip MAC through peek32/poke32 and E.getAddressOf: DHCP, echo, HTTP, NET.nic', (t) => {
+    const models: Stm32EthModel[] = [];
+    const board = boot(name, withRouter(onChipMac(name, models, chipId)));
+    waitForAddress(t, board, /^dhcp: bound 192\.168\.1\.100 /);
+    exercise(t, board);
+    board.logs.length = 0;
+    board.context.NET.nic();
+    t.regex(board.logs[0], /^nic link up framesReceived=[1-9]\d* framesSent=[1-9]\d* rxErrors=0 rxMissed=\d+ rxOverflows=0 rxResumes=\d+ txWaits=\d+ txDropped=0 txErrors=0 linkDrops=0 chipTimeouts=0 bufferMoves=0$/);
+    t.deepEqual(models[0].faults, []);
+  });
+}
+
+test('on the interpreter\'s Linux build (BOARD LINUX) the on-chip MAC bundles touch no register, say there is no MAC, and keep retrying', (t) => {
+  for (const name of ['nucleo-f767zi-eth', 'stm32f4discovery-eth']) {
+    const models: Stm32EthModel[] = [];
+    const board = boot(name, onChipMac(name, models, 0x10016451), 'LINUX');
+    runUntil(board, () => false, 5000);
+    t.deepEqual(board.logs.filter((line) => line.indexOf('nic:') === 0),
+      ['nic: no stm32-eth answered on this chip (no MAC here: BOARD LINUX), or no PHY at MDIO address ' +
+        (boardProfiles.filter((p) => p.name === name)[0].eth as EthWiring).phyAddress + '; check the wiring (retrying)'], name + ': said once');
+    t.is(models[0].accesses, 0, name + ': no register read or written');
+  }
 });

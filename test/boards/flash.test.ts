@@ -68,3 +68,18 @@ test('a bundle larger than the board\'s largest Storage file is refused before a
     largest.toLocaleString('en-US') + ' bytes'));
   t.notRegex(result.stdout, /Connecting/, 'the espruino CLI never started');
 });
+
+test('npm run flash checks its arguments before it builds anything', (t) => {
+  const scripts = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')).scripts;
+  t.is(scripts.flash, 'npm run compile --silent && node build/tools/flash.js', 'no bundle build before flash.js has read its arguments');
+  // Without --dist, flash.js would build every bundle into ./dist: in an empty folder a bad board must stop it first.
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'flash-args-'));
+  const started = Date.now();
+  const result = spawnSync(process.execPath, [flash, '--board', 'nosuchboard', '--port', '/dev/ttyUSB0'], { cwd: empty, encoding: 'utf8' });
+  t.is(result.status, 2);
+  t.regex(result.stderr, /^flash: --board must be one of esp32-w5500, [^\n]+\n$/);
+  t.is(result.stdout, '');
+  t.deepEqual(fs.readdirSync(empty), [], 'nothing built');
+  t.true(Date.now() - started < 10000);
+  fs.rmSync(empty, { recursive: true, force: true });
+});

@@ -7,9 +7,9 @@ import { Network, Device, expectNoLeaks } from '../seeds/network';
  * Each console command against a live stack: device `dev` (192.0.2.2) serves port 80, peer
  * (192.0.2.9) connects to it. Every test ends with both stacks' pools back where they started.
  */
-function setup() {
+function setup(deviceConfig: { [field: string]: unknown } = {}) {
   const network = new Network({ seed: 5, delay: 1 });
-  const dev = network.add('dev', '192.0.2.2');
+  const dev = network.add('dev', '192.0.2.2', deviceConfig);
   const peer = network.add('peer', '192.0.2.9');
   const console = new Console(dev.stack);
   const run = (line: string): string[] => {
@@ -28,11 +28,14 @@ function finish(t: import('ava').ExecutionContext, network: Network, devices: De
   for (const device of devices) expectNoLeaks(t, device);
 }
 
-test('help, an unknown command and an empty line list every command, including nic and wd', (t) => {
+test('help lists every command, including nic and wd; an unknown command is named before the list; an empty line prints nothing', (t) => {
   const { network, dev, peer, run } = setup();
-  for (const line of ['help', 'nonsense', '', '  help  ']) {
+  for (const line of ['help', '  help  ']) {
     t.deepEqual(run(line), ['commands: help stat [drop] sockets timewait mem wd nic'], JSON.stringify(line));
   }
+  t.deepEqual(run('nonsense'), ['unknown command nonsense; commands: help stat [drop] sockets timewait mem wd nic']);
+  t.deepEqual(run(''), []);
+  t.deepEqual(run('   '), []);
   finish(t, network, [dev, peer], [], []);
 });
 
@@ -73,7 +76,7 @@ test('sockets: slot, state, ports, unread and queued bytes, the running timers, 
 
 test('timewait: count, capacity, recycles and sheds, and the oldest records with their time left', (t) => {
   const { network, dev, peer, run } = setup();
-  t.regex(run('timewait')[0], /^TIME_WAIT 0\/32 recycled 0 shed 0 last recycled age -1 ms, min -1 ms$/);
+  t.deepEqual(run('timewait'), ['TIME_WAIT 0/32 recycled 0 shed 0 last recycled age none']);
   // The device closes first, so the device holds TIME_WAIT.
   const server = dev.net.createServer((socket) => socket.end('bye'));
   server.listen(81);
@@ -84,11 +87,33 @@ test('timewait: count, capacity, recycles and sheds, and the oldest records with
     network.run(300);
   }
   const lines = run('timewait');
-  t.regex(lines[0], /^TIME_WAIT 3\/32 recycled 0 shed 0 last recycled age -1 ms, min -1 ms$/);
+  t.is(lines[0], 'TIME_WAIT 3/32 recycled 0 shed 0 last recycled age none');
   t.is(lines.length, 4);
   for (let i = 0; i < 3; i++) t.regex(lines[i + 1], new RegExp('^  192\\.0\\.2\\.9:' + ports[i] + ' <- :81 expires in \\d+ ms$'));
   const left = lines.slice(1).map((line) => Number(/expires in (\d+)/.exec(line)![1]));
   t.true(left[0] < left[1] && left[1] < left[2] && left[2] <= 2 * dev.stack.config.msl, 'oldest first');
+  finish(t, network, [dev, peer], [], [server]);
+});
+
+test('timewait says how many of its records it shows, and the age of the last recycled one once there is one', (t) => {
+  const { network, dev, peer, run } = setup({ timeWaitCapacity: 10 });
+  const server = dev.net.createServer((socket) => socket.end('bye'));
+  server.listen(81);
+  for (let i = 0; i < 9; i++) {
+    peer.net.connect({ host: '192.0.2.2', port: 81 });
+    network.run(300);
+  }
+  let lines = run('timewait');
+  t.is(lines[0], 'TIME_WAIT 9/10 recycled 0 shed 0 last recycled age none');
+  t.is(lines.length, 10, 'header, 8 records and the note');
+  t.is(lines[9], '  (oldest 8 of 9 shown)');
+  for (let i = 0; i < 3; i++) {
+    peer.net.connect({ host: '192.0.2.2', port: 81 });
+    network.run(300);
+  }
+  lines = run('timewait');
+  t.regex(lines[0], /^TIME_WAIT 10\/10 recycled 2 shed 0 last recycled age \d+ ms, min \d+ ms$/);
+  t.is(lines[9], '  (oldest 8 of 10 shown)');
   finish(t, network, [dev, peer], [], [server]);
 });
 

@@ -8,7 +8,7 @@ import { macFor } from '../../sim/host';
 import { Link } from '../../sim/link';
 import { NodeHal } from '../../sim/node-hal';
 import { PolledBoard } from './slip-harness';
-import { DEVICE_IP, Peer, echo, handshake, leakCheck, pattern, runUntil, sameBytes } from './w5500-harness';
+import { DEVICE_IP, Peer, echo, handshake, injectFrame, leakCheck, pattern, runUntil, sameBytes } from './w5500-harness';
 
 const MEGABYTE = 1 << 20;
 const OUR_MAC = macFor(2);
@@ -45,14 +45,7 @@ class Bench {
   }
 
   inject(destination: Uint8Array, length: number, seed: number): Uint8Array {
-    const frame = pattern(length, seed);
-    frame.set(destination, 0);
-    frame.set(macFor(9), 6);
-    frame[12] = 0x08;
-    frame[13] = 0x00;
-    this.link.transmit(this.probePort, frame, frame.length);
-    this.clock.run();
-    return frame;
+    return injectFrame(this.link, this.probePort, this.clock, destination, length, seed);
   }
 
   poll(): number {

@@ -111,6 +111,21 @@ export function pattern(length: number, seed: number): Uint8Array {
   return bytes;
 }
 
+/**
+ * Sends a pattern frame of `length` bytes to `destination` from a probe on the link (source: host 9,
+ * EtherType IPv4) and runs the clock until it has arrived; returns the frame.
+ */
+export function injectFrame(link: Link, fromPort: number, clock: VirtualClock, destination: Uint8Array, length: number, seed: number): Uint8Array {
+  const frame = pattern(length, seed);
+  frame.set(destination, 0);
+  frame.set(macFor(9), 6);
+  frame[12] = 0x08;
+  frame[13] = 0x00;
+  link.transmit(fromPort, frame, frame.length);
+  clock.run();
+  return frame;
+}
+
 /** Appends every 'data' chunk of a socket into one preallocated buffer. */
 export class Collector {
   readonly bytes: Uint8Array;

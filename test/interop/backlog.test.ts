@@ -1,4 +1,5 @@
 import { Stat } from '../../firmware/stats';
+import { FrameSink } from '../../hal/bus';
 import { Socket } from '../../firmware/api/net';
 import { liveCounts } from '../seeds/network';
 import { interopTest, withRig, assertNoLeaks, kernelClient, waitFor } from './support';
@@ -46,12 +47,41 @@ interopTest('7a. full accept queue: kernel clients beyond the backlog wait, none
   });
 });
 
+/** A SYN (no other flag) from the flood's spoofed source to port 80, in an Ethernet frame. */
+function isFloodSyn(frame: Uint8Array, length: number): boolean {
+  if (length < 54 || frame[12] !== 0x08 || frame[13] !== 0x00 || frame[23] !== 6) return false;
+  const tcp = 14 + (frame[14] & 15) * 4;
+  return frame[26] === 198 && frame[27] === 18 && frame[28] === 0 && frame[29] === 1 &&
+    ((frame[tcp + 2] << 8) | frame[tcp + 3]) === 80 && (frame[tcp + 13] & 0x3f) === 0x02;
+}
+
 interopTest('7b. SYN flood: 5,000 spoofed SYNs from hping3 fill only the SYN queue, the rest get cookies, and kernel clients get in meanwhile', async (t) => {
-  const synReceivedTimeout = 2000;
+  const synReceivedTimeout = 5000;
   await withRig({}, { config: { gateway: '192.0.2.1', synReceivedTimeout } }, async (rig) => {
     const flood = 5000;
     const tcp = rig.device.stack.tcp;
+    const stats = rig.device.stack.stats;
     const capacity = rig.device.stack.config.synQueue;
+    // The device is judged on the flood SYNs that reached it, seen at its NIC: the relay may drop
+    // part of a burst on a busy machine (7.5% once in CI). Each must have taken a SYN-queue record
+    // or got a cookie. Every tenth is dropped here on purpose, so the test shows that such losses
+    // do not count against the device, whatever the machine's load.
+    const stack = rig.device.nic.sink as FrameSink;
+    let floodSynsSeen = 0;
+    let floodSynsIn = 0;
+    let floodSynsAnswered = 0;
+    rig.device.nic.sink = {
+      input(frame: Uint8Array, length: number): void {
+        const fromFlood = isFloodSyn(frame, length);
+        if (fromFlood && ++floodSynsSeen % 10 === 0) return;
+        const overflows = stats[Stat.tcpSynQueueFull];
+        const records = tcp.synQueue.count;
+        stack.input(frame, length);
+        if (!fromFlood) return;
+        floodSynsIn++;
+        if (stats[Stat.tcpSynQueueFull] === overflows + 1 || tcp.synQueue.count === records + 1) floodSynsAnswered++;
+      },
+    };
     let peakSynQueue = 0;
     let memoryMoved = false;
     const sampler = setInterval(() => {
@@ -65,23 +95,23 @@ interopTest('7b. SYN flood: 5,000 spoofed SYNs from hping3 fill only the SYN que
       const hping = rig.bridge.exec('hping3 -q -S -p 80 -a 198.18.0.1 -c ' + flood + ' -i u100 -I ' + rig.bridge.tapName + ' ' +
         rig.bridge.deviceIp + ' 2>&1', 60000);
       t.true(await waitFor(() => tcp.synQueue.count === capacity, 5000), 'the flood filled the SYN queue');
-      const during = await kernelClient(t, rig.bridge, { host: rig.bridge.deviceIp, port: 7, count: 20, send: 'real client', expect: 11, timeoutMs: 5000 }, 30000);
-      const flooding = rig.device.stack.stats[Stat.tcpSynQueueFull] < flood - capacity;
+      // Long enough for the kernel's SYN retries (1, 3, 7 s) when the busy relay drops a client's frames.
+      const during = await kernelClient(t, rig.bridge, { host: rig.bridge.deviceIp, port: 7, count: 20, send: 'real client', expect: 11, timeoutMs: 20000 }, 60000);
+      const flooding = floodSynsSeen < flood;
       const flooded = await hping;
       t.is(flooded.code, 0, flooded.stdout);
       t.log('hping3: ' + flooded.stdout.trim().split('\n').slice(-2).join(' | '));
       t.log('kernel clients during the flood: ' + JSON.stringify(during) + (flooding ? '' : ' (the flood had ended before they finished)'));
       t.deepEqual(during.errors, {}, 'every kernel client was served');
       t.is(during.ok, 20);
-      const stats = rig.device.stack.stats;
-      const synsSeen = stats[Stat.tcpSynQueueFull];
-      t.log('SYN queue full ' + synsSeen + ' times, cookies sent ' + stats[Stat.tcpSynCookiesSent] + ', accepted ' +
+      t.log(floodSynsSeen + ' of the ' + flood + ' flood SYNs came through the relay, ' + floodSynsIn + ' reached the device; SYN queue full ' +
+        stats[Stat.tcpSynQueueFull] + ' times, cookies sent ' + stats[Stat.tcpSynCookiesSent] + ', accepted ' +
         stats[Stat.tcpSynCookiesAccepted] + ', peak SYN queue ' + peakSynQueue + ' of ' + capacity);
       t.is(peakSynQueue, capacity, 'the SYN queue filled and stayed bounded');
       t.false(memoryMoved, 'stack memory fixed throughout');
       t.is(stats[Stat.tcpSynCookiesSent], stats[Stat.tcpSynQueueFull], 'every SYN beyond the queue was answered with a cookie');
-      // The relay may drop a few frames of a burst; nearly every SYN must have been answered.
-      t.true(synsSeen >= 0.95 * (flood - capacity), synsSeen + ' SYNs answered with cookies');
+      t.true(floodSynsIn > capacity, 'the flood overflowed the queue');
+      t.is(floodSynsAnswered, floodSynsIn, 'every flood SYN that reached the device took a record or got a cookie');
       t.true(stats[Stat.tcpSynCookiesAccepted] >= 1, 'kernel clients came in on cookies');
     } finally {
       clearInterval(sampler);

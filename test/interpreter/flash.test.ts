@@ -32,7 +32,7 @@ function run(command: string, args: string[], timeoutMs: number): Promise<{ stat
   });
 }
 
-interpreterTest('flash: npm run flash uploads the bundle with the espruino CLI; the interpreter boots it from Storage and curl reaches it', async (t) => {
+interpreterTest('flash: npm run flash uploads the bundle with the espruino CLI; the interpreter boots it from Storage and curl reaches it', [slipBuild], async (t) => {
   const bundle = path.join(distDirectory, slip.name + '.js');
   const board = new InterpreterBoard(slipBuild);
   try {
@@ -57,4 +57,4 @@ interpreterTest('flash: npm run flash uploads the bundle with the espruino CLI; 
   } finally {
     await board.remove();
   }
-});
+}, true);

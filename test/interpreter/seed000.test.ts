@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { churnCode } from '../../sim/espruino/device-code';
-import { assertPoolsBack, deviceStats, interpreterTest, printed, withDevice } from './support';
+import { assertPoolsBack, deviceStats, interpreterTest, printed, slipBuild, withDevice } from './support';
 
 /**
  * Seed 000 from the device side, inside the interpreter: the user's code opens a connection with
@@ -18,7 +18,7 @@ const iterations = 1000;
 const warmUp = 20;
 const port = 2500;
 
-interpreterTest('seed 000 from inside the interpreter: connect, send a line, close, 1,000 times; free variables and pools the same before and after', async (t) => {
+interpreterTest('seed 000 from inside the interpreter: connect, send a line, close, 1,000 times; free variables and pools the same before and after', [slipBuild], async (t) => {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'seed000-'));
   const lines = path.join(directory, 'lines');
   try {
@@ -65,4 +65,4 @@ interpreterTest('seed 000 from inside the interpreter: connect, send a line, clo
   } finally {
     fs.rmSync(directory, { recursive: true, force: true });
   }
-});
+}, true);

@@ -5,43 +5,47 @@ import * as os from 'os';
 import * as path from 'path';
 import { slip } from '../../boards/common/profiles';
 import { DevicePools, InterpreterRig, InterpreterRigOptions, startInterpreterRig } from '../../sim/espruino/interpreter-rig';
-import { InterpreterBuild, interpreterUnavailableReason, mappedFlashLibrary } from '../../sim/espruino/interpreter';
+import { InterpreterBoard, InterpreterBuild, interpreterUnavailableReason, mappedFlashLibrary } from '../../sim/espruino/interpreter';
 import { ptyLineUnavailableReason } from '../../sim/uart/pty-uart';
 import { skipReason as kernelSkipReason } from '../interop/support';
 
 /**
- * What the tests of the SLIP firmware inside the interpreter share (issue 14): whether they can
- * run here, a rig (sim/espruino/interpreter-rig.ts) torn down whatever happens, and the checks
- * every test ends with (the device's pools back to their start, the namespace gone).
- *
- * The interpreter tier: without the interpreter binaries these tests skip, saying why, and under
- * CI=true they fail instead. Without root, /dev/net/tun or a tool (socat, ip, curl, ncat, hping3,
- * ss, gcc) they skip naming it, under CI too.
+ * The interpreter tier: tests that run bundles on the Espruino interpreter sized like their
+ * boards. Without the binaries each test is registered as skipped with the reason in its title,
+ * and the first skip also says so loudly in the run's output; under CI=true a skipped tier is a
+ * failure, because CI builds the interpreters (.ci/run) and must not pass without running them.
+ * Tests of the SLIP firmware against the Linux kernel (issue 14) also need root, /dev/net/tun
+ * and tools (socat, ip, curl, ncat, hping3, ss, gcc): without them they skip naming what is
+ * missing, under CI too. These tests run one at a time, whatever their file, and log their wall
+ * time; the kernel ones share a rig (sim/espruino/interpreter-rig.ts) torn down whatever happens
+ * and the checks they end with (the device's pools back to their start, the namespace gone).
  */
 
 /** The interpreter build the SLIP bundle targets (boards/common/profiles.ts). */
 export const slipBuild = slip.interpreter as InterpreterBuild;
 
-const interpreterMissing = interpreterUnavailableReason([slipBuild]);
+let kernelMissing: string | null = null;
 
-const environmentMissing = (() => {
-  if (kernelSkipReason) return kernelSkipReason;
-  const pty = ptyLineUnavailableReason();
-  if (pty) return pty;
-  try {
-    mappedFlashLibrary();
-    return '';
-  } catch (error) {
-    return (error as Error).message;
+/** '' when the kernel side can run here; otherwise what is missing. */
+function kernelEnvironmentMissing(): string {
+  if (kernelMissing !== null) return kernelMissing;
+  kernelMissing = kernelSkipReason || ptyLineUnavailableReason();
+  if (!kernelMissing) {
+    try {
+      mappedFlashLibrary();
+    } catch (error) {
+      kernelMissing = (error as Error).message;
+    }
   }
-})();
+  return kernelMissing;
+}
 
-let noticeShown = false;
+let skipNoticeShown = false;
 
 function notice(line: string): void {
-  if (noticeShown) return;
-  noticeShown = true;
-  test('interpreter tests SKIPPED on this machine', (t) => {
+  if (skipNoticeShown) return;
+  skipNoticeShown = true;
+  test('interpreter tier SKIPPED on this machine', (t) => {
     t.log(line);
     process.stderr.write('\n*** ' + line + ' ***\n\n');
     t.pass();
@@ -49,19 +53,21 @@ function notice(line: string): void {
 }
 
 /**
- * Registers `title` as a serial test that logs its wall time; or as a skipped test whose title
- * says why; or, with the interpreter missing under CI=true, as a failing one.
+ * Registers `title` as a serial test on the interpreter `builds` (with the Linux kernel on the
+ * other side when `kernel`), or as a skipped test whose title says why, or, with an interpreter
+ * missing under CI=true, as a failing one.
  */
-export function interpreterTest(title: string, body: (t: ExecutionContext) => Promise<void>): void {
+export function interpreterTest(title: string, builds: InterpreterBuild[], body: (t: ExecutionContext) => Promise<void>, kernel = false): void {
+  const interpreterMissing = interpreterUnavailableReason(builds);
   if (interpreterMissing && process.env.CI === 'true') {
     test(title, (t) => {
-      t.fail('the interpreter tier must run in CI: ' + interpreterMissing);
+      t.fail('the interpreter tier cannot be skipped in CI: ' + interpreterMissing);
     });
     return;
   }
-  const reason = interpreterMissing || environmentMissing;
+  const reason = interpreterMissing || (kernel ? kernelEnvironmentMissing() : '');
   if (reason) {
-    notice('SKIPPED: the tests of the firmware inside the interpreter need the interpreter, root, /dev/net/tun and tools: ' + reason);
+    notice('SKIPPED: the interpreter tier needs the Espruino interpreters' + (kernel ? ', root, /dev/net/tun and tools' : '') + ': ' + reason);
     test.skip(title + ' [skipped: ' + reason + ']', () => undefined);
     return;
   }
@@ -77,6 +83,16 @@ export function interpreterTest(title: string, body: (t: ExecutionContext) => Pr
         (started - waited > 1000 ? ' (after waiting ' + ((started - waited) / 1000).toFixed(1) + ' s for another file\'s test)' : ''));
     }
   });
+}
+
+/** A board of `build` for the duration of `body`, removed with every process it ran, also on failure. */
+export async function withBoard<T>(build: InterpreterBuild, body: (board: InterpreterBoard) => Promise<T>): Promise<T> {
+  const board = new InterpreterBoard(build);
+  try {
+    return await body(board);
+  } finally {
+    await board.remove();
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { Cookie, SequenceSecrets, cookieMss, cookieMssIndex, halfSipHash } from '../../firmware/tcp/isn';
+import { TcpLimit } from '../../firmware/wire/tcp-header';
 import { NodeHal } from '../../sim/node-hal';
 
 /** veorq/SipHash vectors.h, vectors_hsip32: key bytes 0..7, message bytes 0..i-1, output bytes in order. */
@@ -29,8 +30,9 @@ function littleEndian(hex: string): number {
   return (parseInt(hex.slice(6, 8) + hex.slice(4, 6) + hex.slice(2, 4) + hex.slice(0, 2), 16)) >>> 0;
 }
 
+/** Keys drawn from the seed (replaySecrets), so that one seed gives one key here. */
 function secrets(seed: number): SequenceSecrets {
-  return new SequenceSecrets(new NodeHal({ now: () => 0 }, seed));
+  return new SequenceSecrets(new NodeHal({ now: () => 0 }, seed, true));
 }
 
 function popcount(x: number): number {
@@ -92,9 +94,11 @@ test('ISN offsets are unrelated across 4-tuples and across keys', (t) => {
 test('cookieMss is 8 ascending values and cookieMssIndex never rounds up', (t) => {
   t.is(cookieMss.length, 8);
   for (let i = 1; i < 8; i++) t.true(cookieMss[i] > cookieMss[i - 1]);
+  t.is(cookieMss[0], TcpLimit.MIN_PEER_MSS, 'the smallest MSS a peer may announce');
   t.is(cookieMssIndex(0), 0);
   t.is(cookieMssIndex(100), 0);
-  t.is(cookieMssIndex(536), 1);
+  t.is(cookieMssIndex(216), 1);
+  t.is(cookieMssIndex(536), 2);
   t.is(cookieMssIndex(1459), 6);
   t.is(cookieMssIndex(1460), 7);
   t.is(cookieMssIndex(65535), 7);
