@@ -19,6 +19,7 @@
  * removed by close(), on a failure during start, and on process exit, SIGINT or SIGTERM.
  */
 import { ChildProcess } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { configFile } from '../../boards/common/boot';
 import { slip, slipMtu } from '../../boards/common/profiles';
@@ -142,6 +143,7 @@ export async function startInterpreterRig(options: InterpreterRigOptions = {}): 
     if (line) line.close();
     if (bridge) bridge.close();
     if (interpreter) interpreter.kill();
+    if (ownBoard) fs.rmSync(board.folder, { recursive: true, force: true });
   };
   installExitHandler();
   openRigs.push(killNow);
@@ -181,13 +183,13 @@ export async function startInterpreterRig(options: InterpreterRigOptions = {}): 
     }
     interpreter = board.boot(options.code || '', { mappedFlash: options.mappedFlash !== false });
     if (options.onOutput) interpreter.onOutput(options.onOutput);
-    const up = await interpreter.waitFor(/^up: .*$/m, options.bootTimeoutMs || 60000);
+    const up = await interpreter.waitFor(/^up: .*\n/m, options.bootTimeoutMs || 60000);
     const started = interpreter;
     const pty = line;
     const bridged = bridge;
     const pools = async () => parsePools(await started.capture('NET.sockets();NET.timewait();NET.mem()'));
     return {
-      bridge: bridged, line: pty, relay, board, interpreter: started, servers, upLine: up[0], start: await pools(), pools, close,
+      bridge: bridged, line: pty, relay, board, interpreter: started, servers, upLine: up[0].trim(), start: await pools(), pools, close,
       failure: () => {
         if (started.exitCode !== null) return 'the interpreter exited (' + started.exitCode + '):\n' + started.tail();
         return pty.exit || bridged.socatExit;

@@ -183,9 +183,13 @@ export class InterpreterProcess {
     });
   }
 
-  /** Types `line` at the console. */
+  /**
+   * Runs `line` at the console as a program does (the Web IDE, the espruino CLI): prefixed with
+   * DLE, so the interpreter neither echoes it nor keeps it in its command history, whose entries
+   * are variables (a free-variable reading must not count the commands that take it).
+   */
   send(line: string): void {
-    (this.child.stdin as NodeJS.WritableStream).write(line + '\n');
+    (this.child.stdin as NodeJS.WritableStream).write('\x10' + line + '\n');
   }
 
   /**
@@ -198,10 +202,11 @@ export class InterpreterProcess {
 
   /**
    * Runs `statements` as one console line and resolves with everything they printed. The markers
-   * around it are assembled by the interpreter, so the console's echo of the line never matches.
+   * are assembled by the interpreter, so no echo of the line could ever match them.
    */
   async capture(statements: string, timeoutMs = 10000): Promise<string> {
-    const tag = 'R' + Math.floor(Math.random() * 1e9).toString(36);
+    // Always the same length: the command line is a string in the interpreter's memory while it runs.
+    const tag = 'R' + (1e8 + Math.floor(Math.random() * 9e8)).toString();
     const from = this.text().length;
     this.send('print("<"+"' + tag + '>");' + statements + ';print("</"+"' + tag + '>")');
     const match = await this.waitFor(new RegExp('<' + tag + '>\n([\\s\\S]*?)</' + tag + '>'), timeoutMs, from);
@@ -211,6 +216,20 @@ export class InterpreterProcess {
   /** process.memory() at the console (it collects garbage first). */
   async variables(): Promise<VariableCount> {
     return JSON.parse(await this.evaluate('JSON.stringify(process.memory())')) as VariableCount;
+  }
+
+  /**
+   * The most free variables of `readings` readings 100 ms apart: with firmware running, a reading
+   * taken mid-tick also counts what that tick holds for a moment (a variable or two either way).
+   */
+  async settledVariables(readings = 5): Promise<VariableCount> {
+    let best = await this.variables();
+    for (let i = 1; i < readings; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const reading = await this.variables();
+      if (reading.free > best.free) best = reading;
+    }
+    return best;
   }
 
   /** The last lines printed, for error messages. */
@@ -277,15 +296,15 @@ export class InterpreterBoard {
   /**
    * Writes the file at `file` into Storage as `name`; throws with the interpreter's own words when
    * Storage refuses it (a file larger than the board's Storage throws there too). The interpreter
-   * that writes it boots what Storage already holds first, as any start does, and quits after:
-   * from a timer, since the Linux build sets its run flag again after the -e code has run
-   * (targets/linux/main.c), so a quit() there is undone while boot code holds a timer.
+   * that writes it boots what Storage already holds first, as any start does, and quits after.
    */
   store(name: string, file: string): void {
     const size = fs.statSync(file).size;
     const code = 'var f=E.openFile(' + JSON.stringify(path.resolve(file)) + ',"r"),S=require("Storage"),o=0,c;' +
       'try{while((c=f.read(1024))){S.write(' + JSON.stringify(name) + ',c,o,' + size + ');o+=c.length;}' +
-      'print("STORED "+o+" "+S.read(' + JSON.stringify(name) + ').length)}catch(e){print("STORE FAILED "+e)}f.close();setTimeout(quit,0);';
+      'print("STORED "+o+" "+S.read(' + JSON.stringify(name) + ').length)}catch(e){print("STORE FAILED "+e)}f.close();' +
+      // quit() inside -e code is undone when the code returns; from a timer it ends the run even with the firmware's timers pending.
+      'setTimeout(function(){quit();},0);';
     const out = execFileSync(interpreterPath(this.build), ['-e', code], { cwd: this.folder, input: '', timeout: 60000 })
       .toString('latin1').replace(/\r/g, '');
     const match = out.match(/STORED (\d+) (\d+)/);

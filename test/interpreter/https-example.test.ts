@@ -5,7 +5,7 @@ import { InterpreterBuild } from '../../sim/espruino/interpreter';
 import { bareFreeVariables, consoleMatches, consoleTail, consoleText, restingFreeVariables, startExampleDevice, until, variableReadings } from './example-device';
 import { dnsDaemonCommand } from '../../sim/servers/dns-daemon';
 import { Certificates, makeCertificates, missingServerTools, Nginx, ServerPlace, sha256 } from './servers';
-import { interpreterTest, rigUnavailableReason } from './support';
+import { interpreterTest } from './support';
 
 /**
  * examples/https-fetch.js against nginx with a certificate made here: one GET of a 50 KB JSON
@@ -169,19 +169,18 @@ async function fetchOnce(useOtherCa: boolean, start: (place: ServerPlace, https:
 }
 
 const unmet = missingServerTools();
-const onStack = rigUnavailableReason || unmet;
 
 interpreterTest('HTTPS fetch example over the stack (ESP32-sized, SLIP firmware beside it): 50 KB JSON over TLS from a server by name, SHA-256 checked, four times',
-  ['esp32'], (t) => fetchRepeatedly(t, { build: 'esp32', overStack: true, bytes: documentBytes, rate: sendRate, hostName: 'sensors.test' }), onStack);
+  ['esp32'], (t) => fetchRepeatedly(t, { build: 'esp32', overStack: true, bytes: documentBytes, rate: sendRate, hostName: 'sensors.test' }), true, unmet);
 
 // What TLS costs: a 2 KB document sent slowly, so the probe sees the connection's buffers; over
 // the stack on the ESP32-sized interpreter, and alone on smaller ones (the 50 KB document does not
 // fit the Espruino WiFi-sized interpreter even alone: JSON.parse runs out of memory).
 interpreterTest('HTTPS fetch example over the stack (ESP32-sized): 2 KB JSON over TLS, what a TLS connection costs, four times', ['esp32'],
-  (t) => fetchRepeatedly(t, { build: 'esp32', overStack: true, bytes: 2048, rate: 1024, hostName: '' }), onStack);
+  (t) => fetchRepeatedly(t, { build: 'esp32', overStack: true, bytes: 2048, rate: 1024, hostName: '' }), true, unmet);
 for (const build of ['pico', 'wifi'] as InterpreterBuild[]) {
   interpreterTest('HTTPS fetch example alone (' + build + '-sized, the interpreter\'s own sockets): 2 KB JSON over TLS, what a TLS connection costs, four times', [build],
-    (t) => fetchRepeatedly(t, { build, overStack: false, bytes: 2048, rate: 1024, hostName: '' }), unmet);
+    (t) => fetchRepeatedly(t, { build, overStack: false, bytes: 2048, rate: 1024, hostName: '' }), false, unmet);
 }
 
 interpreterTest('HTTPS fetch example over the stack (ESP32-sized): a server that does not speak TLS is refused with an error, not a hang', ['esp32'], async (t) => {
@@ -192,7 +191,7 @@ interpreterTest('HTTPS fetch example over the stack (ESP32-sized): a server that
   });
   t.regex(result.line, /^https error /);
   t.log('esp32: ' + result.line + ' after ' + result.ms + ' ms');
-}, onStack);
+}, true, unmet);
 
 // Espruino 2v29 sets MBEDTLS_SSL_VERIFY_NONE for every TLS socket (libs/network/network.c,
 // ssl_newSocketData, "FIXME no cert checking!"): the CA in the options is parsed and never used, so
@@ -202,4 +201,4 @@ interpreterTest('HTTPS fetch example over the stack (ESP32-sized): a certificate
     const result = await fetchOnce(true, (place, https) => nginx(place, https, 0).start());
     t.log('esp32, wrong CA: ' + result.line);
     t.regex(result.line, /^https error /);
-  }, onStack, 'the interpreter does not verify certificates');
+  }, true, unmet, 'the interpreter does not verify certificates');

@@ -1,5 +1,5 @@
 import { fetchStatusAndBody, kernelClient, waitFor } from '../interop/support';
-import { assertPoolsBack, deviceStats, interpreterTest, withDevice } from './support';
+import { assertPoolsBack, deviceStats, interpreterTest, slipBuild, withDevice } from './support';
 
 /**
  * The SLIP firmware (dist/slip.js, booted from Storage) inside the Espruino interpreter, with
@@ -8,7 +8,7 @@ import { assertPoolsBack, deviceStats, interpreterTest, withDevice } from './sup
  * The workloads are the issue's: each test logs its wall time.
  */
 
-interpreterTest('ping: 5 echo replies from the firmware inside the interpreter', async (t) => {
+interpreterTest('ping: 5 echo replies from the firmware inside the interpreter', [slipBuild], async (t) => {
   await withDevice(t, {}, async (rig) => {
     const ping = await rig.bridge.exec('ping -c 5 -i 0.2 -W 5 ' + rig.bridge.deviceIp, 30000);
     t.log(ping.stdout.trim().split('\n').slice(-2).join(' | '));
@@ -16,17 +16,17 @@ interpreterTest('ping: 5 echo replies from the firmware inside the interpreter',
     t.is((await deviceStats(rig)).icmpEchoReplies, 5);
     await assertPoolsBack(t, rig, 0);
   });
-});
+}, true);
 
-interpreterTest('HTTP: curl fetches the status page and 1 MB whose sha256 matches', async (t) => {
+interpreterTest('HTTP: curl fetches the status page and 1 MB whose sha256 matches', [slipBuild], async (t) => {
   await withDevice(t, {}, async (rig) => {
     await fetchStatusAndBody(t, rig.bridge, 1000000, 300);
     // The device closes first after a response: both connections end in its TIME_WAIT table.
     await assertPoolsBack(t, rig, 2);
   });
-});
+}, true);
 
-interpreterTest('echo: ncat sends 200 KB to port 7 and gets it back byte for byte', async (t) => {
+interpreterTest('echo: ncat sends 200 KB to port 7 and gets it back byte for byte', [slipBuild], async (t) => {
   await withDevice(t, {}, async (rig) => {
     const started = Date.now();
     const echo = await rig.bridge.exec('d=$(mktemp -d) && head -c 200000 /dev/urandom > $d/in && ncat ' + rig.bridge.deviceIp +
@@ -36,9 +36,9 @@ interpreterTest('echo: ncat sends 200 KB to port 7 and gets it back byte for byt
     t.deepEqual(echo.stdout.trim().split('\n'), ['200000', 'identical']);
     await assertPoolsBack(t, rig, 0);
   });
-});
+}, true);
 
-interpreterTest('100 sequential kernel clients of the device\'s HTTP server, which closes first: all served', async (t) => {
+interpreterTest('100 sequential kernel clients of the device\'s HTTP server, which closes first: all served', [slipBuild], async (t) => {
   await withDevice(t, {}, async (rig) => {
     const count = 100;
     const result = await kernelClient(t, rig.bridge, {
@@ -54,9 +54,9 @@ interpreterTest('100 sequential kernel clients of the device\'s HTTP server, whi
     t.is(stats.twInserted, count, 'the device closed first every time');
     t.is(stats.twRecycled, count - capacity, 'its TIME_WAIT table recycled its oldest records');
   });
-});
+}, true);
 
-interpreterTest('SYN flood: spoofed SYNs from hping3 fill only the SYN queue, and a real client is served meanwhile', async (t) => {
+interpreterTest('SYN flood: spoofed SYNs from hping3 fill only the SYN queue, and a real client is served meanwhile', [slipBuild], async (t) => {
   const synReceivedTimeout = 2000;
   await withDevice(t, { config: { synReceivedTimeout } }, async (rig) => {
     const flood = 2000;
@@ -82,9 +82,9 @@ interpreterTest('SYN flood: spoofed SYNs from hping3 fill only the SYN queue, an
     // The spoofed half-open records expire after synReceivedTimeout.
     await assertPoolsBack(t, rig, undefined, synReceivedTimeout + 10000);
   });
-});
+}, true);
 
-interpreterTest('dead peer: with the namespace\'s TUN down mid-transfer, the device ends the connection by its user timeout', async (t) => {
+interpreterTest('dead peer: with the namespace\'s TUN down mid-transfer, the device ends the connection by its user timeout', [slipBuild], async (t) => {
   const userTimeout = 3000;
   await withDevice(t, { config: { userTimeout } }, async (rig) => {
     rig.bridge.spawn('exec curl -sS -o /dev/null http://' + rig.bridge.deviceIp + '/bytes/10000000');
@@ -107,4 +107,4 @@ interpreterTest('dead peer: with the namespace\'s TUN down mid-transfer, the dev
     t.is(stats.tcpUserTimeouts, 1);
     await assertPoolsBack(t, rig, 0);
   });
-});
+}, true);

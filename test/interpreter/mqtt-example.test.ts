@@ -2,7 +2,7 @@ import { ExecutionContext } from 'ava';
 import { InterpreterBuild } from '../../sim/espruino/interpreter';
 import { bareFreeVariables, consoleMatches, consoleTail, consoleText, delay, ExampleDevice, restingFreeVariables, PeerProcess, startExampleDevice, until, variableReadings } from './example-device';
 import { missingServerTools, Mosquitto } from './servers';
-import { interpreterTest, rigUnavailableReason } from './support';
+import { interpreterTest } from './support';
 
 /**
  * examples/mqtt-sensor.js against mosquitto: readings one way and commands the other, the broker
@@ -214,10 +214,9 @@ async function runScenario(t: ExecutionContext, scenario: Scenario): Promise<voi
 }
 
 const unmet = missingServerTools();
-const onStack = rigUnavailableReason || unmet;
 
 interpreterTest('MQTT sensor example over the stack (ESP32-sized, SLIP firmware beside it): 1,000 readings and 1,000 commands through a broker restart, then 200 reconnects',
-  ['esp32'], (t) => runScenario(t, { build: 'esp32', overStack: true, messages: 1000, reconnects: 200, pace: 10 }), onStack);
+  ['esp32'], (t) => runScenario(t, { build: 'esp32', overStack: true, messages: 1000, reconnects: 200, pace: 10 }), true, unmet);
 
 interpreterTest('MQTT sensor example alone (Pico-sized, the interpreter\'s own sockets): 200 readings and 200 commands through a broker restart, then 20 reconnects',
-  ['pico'], (t) => runScenario(t, { build: 'pico', overStack: false, messages: 200, reconnects: 20, pace: 10 }), unmet);
+  ['pico'], (t) => runScenario(t, { build: 'pico', overStack: false, messages: 200, reconnects: 20, pace: 10 }), false, unmet);

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { dnsDaemonCommand } from '../../sim/servers/dns-daemon';
 import { patternBody } from '../interop/pattern';
 import { httpPeerCommand } from './http-peer';
-import { assertPoolsBack, deviceStats, interpreterTest, printed, withDevice } from './support';
+import { assertPoolsBack, deviceStats, interpreterTest, printed, slipBuild, withDevice } from './support';
 
 /**
  * The user's own code inside the interpreter, over the firmware's stack: the interpreter's
@@ -31,7 +31,7 @@ function pattern251(length: number): Buffer {
   return data;
 }
 
-interpreterTest('user code: require("http").createServer in the interpreter serves the kernel\'s curl', async (t) => {
+interpreterTest('user code: require("http").createServer in the interpreter serves the kernel\'s curl', [slipBuild], async (t) => {
   const code = 'require("http").createServer(function(req,res){res.writeHead(200,{"Content-Type":"text/plain"});' +
     'res.end("hello from the interpreter, you asked for "+req.url);}).listen(8080);';
   await withDevice(t, { code }, async (rig) => {
@@ -41,9 +41,9 @@ interpreterTest('user code: require("http").createServer in the interpreter serv
     t.regex(reply.stdout, /\r\n\r\nhello from the interpreter, you asked for \/some\/path\?x=1$/);
     await assertPoolsBack(t, rig);
   });
-});
+}, true);
 
-interpreterTest('user code: require("http").get of a name, resolved by the firmware\'s DNS resolver, from an HTTP server in the namespace', async (t) => {
+interpreterTest('user code: require("http").get of a name, resolved by the firmware\'s DNS resolver, from an HTTP server in the namespace', [slipBuild], async (t) => {
   const size = 20000;
   const expected = patternBody(size).toString('latin1');
   const code = 'var expected=' + JSON.stringify(expected.substring(0, 512)) + ';' +
@@ -70,9 +70,9 @@ interpreterTest('user code: require("http").get of a name, resolved by the firmw
     t.true(stats.tcpActiveOpens >= 1);
     await assertPoolsBack(t, rig);
   });
-});
+}, true);
 
-interpreterTest('user code: a require("net") server in the interpreter echoes 100 KB from the kernel, byte for byte', async (t) => {
+interpreterTest('user code: a require("net") server in the interpreter echoes 100 KB from the kernel, byte for byte', [slipBuild], async (t) => {
   const code = 'require("net").createServer(function(c){c.on("data",function(d){c.write(d);});c.on("end",function(){c.end();});}).listen(9000);';
   await withDevice(t, { code }, async (rig) => {
     const started = Date.now();
@@ -83,9 +83,9 @@ interpreterTest('user code: a require("net") server in the interpreter echoes 10
     t.deepEqual(echo.stdout.trim().split('\n'), [String(kilobytes100), 'identical']);
     await assertPoolsBack(t, rig);
   });
-});
+}, true);
 
-interpreterTest('user code: a require("net") client in the interpreter sends 100 KB to the kernel and checks the echo, byte for byte', async (t) => {
+interpreterTest('user code: a require("net") client in the interpreter sends 100 KB to the kernel and checks the echo, byte for byte', [slipBuild], async (t) => {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'net-client-'));
   const copy = path.join(directory, 'received');
   // The client writes a few pieces at a time, the next ones on 'drain', and checks what comes back as it arrives.
@@ -114,4 +114,4 @@ interpreterTest('user code: a require("net") client in the interpreter sends 100
   } finally {
     fs.rmSync(directory, { recursive: true, force: true });
   }
-});
+}, true);
