@@ -47,6 +47,13 @@ export interface Hal {
   /** dst[dstOffset..] = src[srcOffset..srcOffset+length), regions may belong to the same buffer but do not overlap. */
   copy(dst: Uint8Array, dstOffset: number, src: Uint8Array, srcOffset: number, length: number): void;
   /**
+   * buf[offset..offset+length) as a string of one character per byte, and back: how bytes meet the
+   * interpreter's string APIs (NetworkJS, a socket's 'binary' encoding). Natively on a board
+   * (String.fromCharCode.apply takes at most 256 arguments there).
+   */
+  text(buf: Uint8Array, offset: number, length: number): string;
+  bytes(text: string): Uint8Array;
+  /**
    * The interpreter's variable pool (process.memory() on a board, which collects garbage first;
    * an emulated budget in the simulator). Free bytes are free * blocksize.
    */

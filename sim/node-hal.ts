@@ -51,6 +51,14 @@ export class NodeHal implements Hal {
     dst.set(src.subarray(srcOffset, srcOffset + length), dstOffset);
   }
 
+  text(buf: Uint8Array, offset: number, length: number): string {
+    return Buffer.from(buf.buffer, buf.byteOffset + offset, length).toString('latin1');
+  }
+
+  bytes(text: string): Uint8Array {
+    return new Uint8Array(Buffer.from(text, 'latin1'));
+  }
+
   /** The emulated budget, counted in bytes (one-byte variables): `freeBytes` of `totalBytes` free. */
   memory(): HeapMemory {
     return { free: this.freeBytes, total: this.totalBytes, blocksize: 1 };

@@ -9,14 +9,19 @@
  * Usage (the arguments are checked first; then every bundle is built into dist/ and the budget
  * check runs, as `npm run build` does, before anything is sent):
  *   npm run flash -- --board NAME --port /dev/ttyUSB0 [--baud 115200]
+ *   npm run flash -- --board NAME --port tcp://127.0.0.1:PORT   a board (or the interpreter) on a network port
  *   npm run flash -- --board NAME --dry-run FILE      writes what would be sent, no board needed
  * Options for tests: --dist DIR (bundles and report.json already built there; nothing is built).
+ *
+ * A bundle larger than the largest file the board's Storage can hold (boards/common/profiles.ts,
+ * storageFile) is refused before anything is sent: a Storage write past the end throws on the
+ * board, after the upload has erased what was there.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { boardProfiles } from '../boards/common/profiles';
+import { BoardProfile, boardProfiles } from '../boards/common/profiles';
 
 export interface FlashOptions {
   board: string;
@@ -57,7 +62,16 @@ export function parseArguments(argv: string[]): FlashOptions {
 export function cliArguments(options: FlashOptions, bundle: string, boardFile: string): string[] {
   const store = ['--storage', '.bootcde:' + bundle, '-e', 'load()'];
   if (options.dryRun) return ['-n', '--board', boardFile, '-o', options.dryRun].concat(store);
-  return ['-p', options.port, '-b', String(options.baud)].concat(store);
+  // Without --no-ble the CLI looks for Bluetooth devices (through D-Bus) even when given a port.
+  return ['--no-ble', '-p', options.port, '-b', String(options.baud)].concat(store);
+}
+
+/** '' when `bytes` fit the largest Storage file of the profile's board; otherwise the refusal, naming both sizes. */
+export function storageRefusal(profile: BoardProfile, bundle: string, bytes: number): string {
+  const largest = profile.storageFile;
+  if (bytes <= largest) return '';
+  return 'flash: ' + bundle + ' is ' + bytes.toLocaleString('en-US') + ' bytes, larger than the largest Storage file on its board, ' +
+    largest.toLocaleString('en-US') + ' bytes (the Storage of espruino_linux_' + profile.interpreter + '); nothing was sent';
 }
 
 /** The rest of `npm run build` after tsc: every bundle, then the bundle report with its budget check. */
@@ -78,6 +92,8 @@ function main(argv: string[]): number {
   const profile = boardProfiles.filter((p) => p.name === options.board)[0];
   const bundle = path.join(options.dist, 'pretokenised', profile.name + '.js');
   if (!fs.existsSync(bundle)) throw new Error('flash: ' + bundle + ' is missing: run `npm run build`');
+  const refusal = storageRefusal(profile, bundle, fs.statSync(bundle).size);
+  if (refusal) throw new Error(refusal);
   const reportFile = path.join(options.dist, 'report.json');
   if (fs.existsSync(reportFile)) {
     const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));

@@ -20,8 +20,8 @@ declare function setInterval(callback: () => void, ms: number): number;
 declare function getSerial(): string;
 declare function digitalPulse(pin: string, value: number, ms: number): void;
 declare const global: { NET: NetConsole };
-declare const E: { toUint8Array(data: string): Uint8Array };
 declare function require(module: 'NetworkJS'): { create(driver: NetworkJs): void };
+declare function require(module: 'Storage'): { readJSON(name: string, noExceptions: boolean): { [field: string]: unknown } | undefined };
 declare const process: { env: { BOARD: string } };
 
 const enum Chip {
@@ -37,7 +37,7 @@ export interface EspruinoSpiSetup extends EspruinoSpiPort {
 
 /** The interpreter's Serial object, before setup. @external */
 export interface EspruinoSerialSetup extends EspruinoSerialPort {
-  setup(baud: number, options: { rx?: string; tx?: string }): void;
+  setup(baud: number, options?: { rx?: string; tx?: string }): void;
 }
 
 /** Names of each driver's counters, in the order of its counter enum, for the console's `nic`. */
@@ -63,8 +63,34 @@ export function setupSpi(port: EspruinoSpiSetup, wiring: SpiWiring): void {
   if (wiring.reset) digitalPulse(wiring.reset, 0, 1);
 }
 
-/** Configures the serial port; empty pin names keep the board's defaults. */
+/**
+ * The Storage file a user may write to set the board's addresses without a new build (for
+ * example a SLIP link's: `require("Storage").writeJSON("netconfig.json", {ip: "10.0.0.2",
+ * gateway: "10.0.0.1", dnsServer: "10.0.0.1"})`), read once at boot. Its fields keep their
+ * names in the bundle (@external); any other field is ignored.
+ */
+export const configFile = 'netconfig.json';
+
+/** What netconfig.json may set, over the board's configuration (firmware/config.ts). @external */
+export interface NetConfigFile {
+  ip?: string;
+  netmask?: string;
+  gateway?: string;
+  dnsServer?: string;
+  dhcp?: boolean;
+}
+
+/**
+ * Configures the serial port. With no pins named the port is set up without options, so it
+ * keeps the board's default pins, or whatever an earlier setup gave it: on the interpreter's
+ * Linux build, the device path (Serial1.setup(baud, {path}) in `.boot0`, which runs before
+ * `.bootcde`), where an options object without a path would close the device again.
+ */
 export function setupSerial(port: EspruinoSerialSetup, wiring: UartWiring): EspruinoSerialSetup {
+  if (!wiring.rx && !wiring.tx) {
+    port.setup(wiring.baud);
+    return port;
+  }
   const options: { rx?: string; tx?: string } = {};
   if (wiring.rx) options.rx = wiring.rx;
   if (wiring.tx) options.tx = wiring.tx;
@@ -101,7 +127,8 @@ export function boardMac(): Uint8Array {
 }
 
 /**
- * Builds the stack and the default firmware over `nic`, starts the services, sets `NET`,
+ * Builds the stack and the default firmware over `nic` (the profile's configuration, overridden
+ * by the Storage file `configFile` when there is one), starts the services, sets `NET`,
  * registers the stack as the interpreter's network (so `require("net")` and `require("http")`
  * run over it, names resolved by the stack's DNS resolver; ports 7 and 80 are the firmware's
  * own), and runs the loop every config.tickInterval ms. `bringUp` sets up the bus and resets the
@@ -112,13 +139,14 @@ export function boardMac(): Uint8Array {
  */
 export function bootBoard(profile: BoardProfile, hal: EspruinoHal, nic: PolledNic, counters: Uint32Array,
   counterNames: string, bringUp: () => boolean): Device {
-  const stack = new Stack(resolveConfig(profile.config), hal, nic);
+  const config = resolveConfig(profile.config);
+  const file = require('Storage').readJSON(configFile, true) as NetConfigFile | undefined;
+  for (const field in file) (config as unknown as { [field: string]: unknown })[field] = (file as { [field: string]: unknown })[field];
+  const stack = new Stack(config, hal, nic);
   const device = new Device(stack, nic, counters, counterNames);
   device.start();
   global.NET = device.bindings();
-  require('NetworkJS').create(new NetworkJs(stack, function (data: string) {
-    return E.toUint8Array(data);
-  }, stack.dns));
+  require('NetworkJS').create(new NetworkJs(stack, stack.dns));
   let up = false;
   let failures = 0;
   let resetAt = hal.now() + Boot.firstResetDelay;

@@ -52,9 +52,15 @@ export interface BoardProfile {
   /** Interpreter variables on this board (ESPRUINO.md) and bytes per variable block (process.memory().blocksize). */
   variables: number;
   blocksize: number;
-  /** The Linux build of the interpreter sized like this board (../shared/espruino: espruino_linux_NAME), where the interpreter tier runs the bundle. */
+  /**
+   * The interpreter's Linux build sized like this board (../shared/espruino/README.md:
+   * espruino_linux_NAME): the tests run the bundle on it, and the build checks it there.
+   */
   interpreter: 'pico' | 'f4disc' | 'wifi' | 'esp32' | 'f767';
-  /** The largest file this board's Storage holds, bytes; the bundle may take at most 75% of it, the rest is the user's. */
+  /**
+   * The largest file this board's Storage holds, bytes: the bundle may take at most 75% of it,
+   * the rest is the user's, and `npm run flash` refuses a bundle larger than that.
+   */
   storageFile: number;
   /** Variables that must stay free for the user's application; the build fails if the firmware leaves fewer. */
   appReserve: number;
@@ -156,9 +162,11 @@ export const stm32f4discoveryEnc28j60: BoardProfile = {
 
 /**
  * Any board + SLIP: an IP-only serial link to a host running slattach (see the README), with a
- * static address (no DHCP on a point-to-point link) and the host as DNS server, sized for
- * the smallest target (a Pico's 5,100 variables) so the one bundle fits every board. Serial1 on
- * the board's default pins; on an ESP32, whose Serial1 is the USB console, Serial2 on D16/D17.
+ * static address (no DHCP on a point-to-point link) and the host as DNS server. It keeps DNS
+ * and the demo services, so it is sized for the smallest board whose Storage holds it, the
+ * STM32F4 Discovery (5,450 variables, 256 KB): not the Pico or the Espruino WiFi, whose Storage
+ * is too small. Serial1 on the board's default pins; on an ESP32, whose Serial1 is the USB
+ * console, Serial2 on D16/D17.
  */
 export const slip: BoardProfile = {
   name: 'slip', title: 'any board + SLIP', espruinoBoard: 'STM32F4DISCOVERY', variables: 5450, blocksize: 16, appReserve: 1500,

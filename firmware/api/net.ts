@@ -185,7 +185,7 @@ export class Net implements StackEventSink {
       const chunk = new Uint8Array(available);
       tcp.receive(socket.slot, chunk, 0, available);
       socket.bytesRead += available;
-      this.deliver(socket, 'data', socket.encoding ? String.fromCharCode.apply(null, chunk as unknown as number[]) : chunk);
+      this.deliver(socket, 'data', socket.encoding ? this.stack.hal.text(chunk, 0, available) : chunk);
     }
     if (socket.peerFin && !socket.peerEnded && socket.slot >= 0 && tcp.readable(socket.slot) === 0) {
       socket.peerEnded = true;
@@ -266,13 +266,7 @@ export class Socket {
       this.net.later(this, 'error', netError('EPIPE', 'write after end'));
       return false;
     }
-    let bytes: Uint8Array;
-    if (typeof data === 'string') {
-      bytes = new Uint8Array(data.length);
-      for (let i = 0; i < data.length; i++) bytes[i] = data.charCodeAt(i);
-    } else {
-      bytes = data;
-    }
+    const bytes = typeof data === 'string' ? this.net.stack.hal.bytes(data) : data;
     if (bytes.length === 0) return this.pending.length === 0;
     this.pending.push(bytes);
     this.net.flush(this);

@@ -29,6 +29,7 @@ export const enum SocketType {
   NORMAL = 0,
   HTTP = 1,
   UDP = 2,
+  /** Set with NORMAL or HTTP: the interpreter encrypts above the driver. */
   TLS = 4,
 }
 
@@ -87,13 +88,16 @@ function socketError(err: number): number {
  *   a negative SocketError.
  * - accept(server): a new socket number, or -1.
  * - recv(socket, maxLen): a string of up to maxLen bytes ('' when none waiting); NO_CONNECTION
- *   while a connect is in progress (the interpreter waits); CLOSED once the peer has closed and
- *   everything is read; another negative code for a failed connection. Never a number >= 0.
+ *   while a connect is in progress (the interpreter waits); CLOSED once the peer has closed,
+ *   everything is read and the interpreter has no more to send (it drops unsent data on CLOSED);
+ *   another negative code for a failed connection. Never a number >= 0.
  * - send(socket, data): bytes taken into the send ring (0: try again later), or a negative code.
  * - close(socket): releases the connection (FIN after what is queued) or the listener.
  * Socket numbers index a fixed handle table: every connection, listener and pending lookup.
- * UDP and TLS sockets are refused with BAD_ARGUMENT. `toBytes` turns the interpreter's string
- * into bytes natively (E.toUint8Array on a board).
+ * UDP sockets are refused with BAD_ARGUMENT. A socket with the TLS bit is a TCP connection like
+ * any other: the interpreter runs TLS (mbedTLS) above this driver, its records passing through
+ * send and recv (libs/network/network.c, netCreateSocket/netSend/netRecv). Strings and bytes are
+ * converted by the HAL (natively on a board).
  */
 export class NetworkJs implements NetworkJsDriver {
   private readonly kinds: Uint8Array;
@@ -102,24 +106,26 @@ export class NetworkJs implements NetworkJsDriver {
   private readonly ports: Uint16Array;
   /** Bumped when a handle is freed, so that a late lookup answer for its previous use is ignored. */
   private readonly generations: Uint16Array;
+  /** 1 when the interpreter has called send() with data since the handle's last recv(). */
+  private readonly offered: Uint8Array;
   private lookups = 0;
 
   constructor(
     private readonly stack: Stack,
-    private readonly toBytes: (data: string) => Uint8Array,
     private readonly resolver: HostResolver | null,
   ) {
     const handles = stack.config.sockets + stack.config.listeners + Limit.lookups;
-    const arena = new Arena(handles * (3 * 2 + 1));
+    const arena = new Arena(handles * (3 * 2 + 2));
     this.refs = arena.cut(Cut.I16, handles);
     this.ports = arena.cut(Cut.U16, handles);
     this.generations = arena.cut(Cut.U16, handles);
     this.kinds = arena.cut(Cut.U8, handles);
+    this.offered = arena.cut(Cut.U8, handles);
   }
 
   create(host: string | undefined, port: number, socketType?: number): number {
     const type = socketType || 0;
-    if ((type & SocketType.TYPE_MASK) === SocketType.UDP || (type & SocketType.TLS) !== 0) return SocketError.BAD_ARGUMENT;
+    if ((type & SocketType.TYPE_MASK) === SocketType.UDP) return SocketError.BAD_ARGUMENT;
     const kinds = this.kinds;
     let handle = 0;
     while (handle < kinds.length && kinds[handle] !== Handle.FREE) handle++;
@@ -198,11 +204,17 @@ export class NetworkJs implements NetworkJsDriver {
     if (length > 0) {
       const scratch = this.stack.scratch;
       const got = tcp.receive(slot, scratch, 0, length);
-      return String.fromCharCode.apply(null, scratch.subarray(0, got) as unknown as number[]);
+      return this.stack.hal.text(scratch, 0, got);
     }
     const error = tcp.socketError(slot);
     if (error !== 0) return socketError(error);
     if (state === TcpState.ESTABLISHED || state === TcpState.FIN_WAIT_1 || state === TcpState.FIN_WAIT_2) return '';
+    // The peer has closed. On CLOSED the interpreter closes at once and drops what it has not sent
+    // yet ("unsent data"), so CLOSED waits until it has stopped offering data.
+    if (this.offered[socket]) {
+      this.offered[socket] = 0;
+      return '';
+    }
     return SocketError.CLOSED;
   }
 
@@ -218,9 +230,10 @@ export class NetworkJs implements NetworkJsDriver {
     const error = tcp.socketError(slot);
     if (error !== 0) return socketError(error);
     if (state !== TcpState.ESTABLISHED && state !== TcpState.CLOSE_WAIT) return SocketError.CLOSED;
+    if (data.length > 0) this.offered[socket] = 1;
     const room = tcp.writable(slot);
     if (room <= 0 || data.length === 0) return 0;
-    const taken = tcp.send(slot, this.toBytes(room < data.length ? data.substring(0, room) : data), 0, room < data.length ? room : data.length);
+    const taken = tcp.send(slot, this.stack.hal.bytes(room < data.length ? data.substring(0, room) : data), 0, room < data.length ? room : data.length);
     return taken < 0 ? socketError(taken) : taken;
   }
 

@@ -5,7 +5,7 @@ import { Hal, HeapMemory } from '../hal';
  * (which lacks process.memory and console, and collides with @types/node): the file then
  * type-checks in the bundle build, in the Node build that a board file pulls it into, and in tests.
  */
-declare const E: { sum(values: Uint16Array): number; hwRand(): number };
+declare const E: { sum(values: Uint16Array): number; hwRand(): number; toString(bytes: Uint8Array): string; toUint8Array(text: string): Uint8Array };
 declare function getTime(): number;
 declare const process: { memory(): HeapMemory };
 declare const console: { log(line: string): void };
@@ -76,6 +76,18 @@ export class EspruinoHal implements Hal {
 
   copy(dst: Uint8Array, dstOffset: number, src: Uint8Array, srcOffset: number, length: number): void {
     dst.set(src.subarray(srcOffset, srcOffset + length), dstOffset);
+  }
+
+  text(buf: Uint8Array, offset: number, length: number): string {
+    const bytes = buf.subarray(offset, offset + length);
+    return this.native ? E.toString(bytes) : String.fromCharCode.apply(null, bytes as unknown as number[]);
+  }
+
+  bytes(text: string): Uint8Array {
+    if (this.native) return E.toUint8Array(text);
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    return bytes;
   }
 
   /** On a board this also runs the garbage collector, so only the heap watchdog's interval calls it. */

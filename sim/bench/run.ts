@@ -17,6 +17,7 @@ import { readBuildReport } from './bundles';
 import { BoardBudget } from '../../tools/board-budget';
 import { BundleReport } from '../../tools/bundle-report';
 import { runTapBench, TapResult } from './tap';
+import { fullInterpreterPlan, InterpreterBenchPlan, InterpreterBenchResult, runInterpreterBench } from './interpreter';
 import { summarize, formatSummary, Summary } from './summary';
 import { renderPlot } from './plot';
 import { readCommandLine } from '../command-line';
@@ -35,17 +36,19 @@ export interface BenchPlan {
   driverFrames: number;
   /** Group 7 on the interpreter too (about two minutes). */
   driverInterpreter: boolean;
+  /** Group 8's workloads; null skips it. */
+  interpreter: InterpreterBenchPlan | null;
   workDir: string;
 }
 
 export const fullPlan: BenchPlan = {
   runs: 5, churnConnections: 100000, sampleEvery: 1000, throughputBytes: 50e6, perPacketBytes: 50e6,
-  distDir: 'dist', tapSeconds: 3, driverFrames: 20000, driverInterpreter: true, workDir: 'bench-results/tmp',
+  distDir: 'dist', tapSeconds: 3, driverFrames: 20000, driverInterpreter: true, interpreter: fullInterpreterPlan, workDir: 'bench-results/tmp',
 };
 
 export const quickPlan: BenchPlan = {
   runs: 2, churnConnections: 2000, sampleEvery: 500, throughputBytes: 200000, perPacketBytes: 200000,
-  distDir: 'dist', tapSeconds: 0, driverFrames: 40, driverInterpreter: false, workDir: 'bench-results/tmp',
+  distDir: 'dist', tapSeconds: 0, driverFrames: 40, driverInterpreter: false, interpreter: null, workDir: 'bench-results/tmp',
 };
 
 export interface ThroughputFigures {
@@ -83,6 +86,7 @@ export interface BenchResults {
   tap: TapResult;
   bundles: BundleReport[];
   drivers: DriverBenchResult;
+  interpreter: InterpreterBenchResult;
   goals: { goal: string; met: boolean; figure: string }[];
   seconds: number;
 }
@@ -101,12 +105,12 @@ function churnFigures(runs: ChurnResult[]): ChurnFigures {
 
 export async function runBench(plan: BenchPlan, log: (line: string) => void): Promise<BenchResults> {
   const started = Date.now();
-  log('1/7 memory');
+  log('1/8 memory');
   const memory = measureMemory(plan.distDir);
   const build = readBuildReport(plan.distDir);
   const budgets = build.boards;
 
-  log('2/7 churn: ' + plan.churnConnections + ' connections x ' + plan.runs + ' runs x 2 policies');
+  log('2/8 churn: ' + plan.churnConnections + ' connections x ' + plan.runs + ' runs x 2 policies');
   const churn: ChurnFigures[] = [];
   for (const policy of ['table', 'fullSocket'] as const) {
     const runs: ChurnResult[] = [];
@@ -119,7 +123,7 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
     churn.push(churnFigures(runs));
   }
 
-  log('3/7 throughput between two simulated stacks');
+  log('3/8 throughput between two simulated stacks');
   const throughput: ThroughputFigures[] = [];
   for (const loss of [0, 0.01]) {
     const runs = [];
@@ -133,10 +137,10 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
     });
   }
 
-  log('4/7 TAP bridge against the Linux kernel, kernel-to-kernel and lwIP');
+  log('4/8 TAP bridge against the Linux kernel, kernel-to-kernel and lwIP');
   const tap = await runTapBench(plan.tapSeconds, log);
 
-  log('5/7 per-packet cost');
+  log('5/8 per-packet cost');
   timePerSegment(plan.perPacketBytes, 99);
   const timings = [];
   for (let run = 0; run < plan.runs; run++) timings.push(timePerSegment(plan.perPacketBytes, run + 1));
@@ -145,11 +149,13 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
     await allocationsPerSegment(Math.min(plan.perPacketBytes, 5e6), 1, 'shipped'),
   ];
 
-  log('6/7 bundle sizes');
+  log('6/8 bundle sizes');
   const bundles = build.bundles;
 
-  log('7/7 Ethernet drivers over their register models, per frame');
+  log('7/8 Ethernet drivers over their register models, per frame');
   const drivers = runDriverBench(plan.driverFrames, plan.runs, plan.driverInterpreter, plan.workDir, log);
+
+  const interpreter = await runInterpreterBench(plan.interpreter, log);
 
   const firmwareAllocations = allocations[0].byArea.filter((a) => a.where === 'firmware')[0];
   const goals = [
@@ -162,13 +168,13 @@ export async function runBench(plan: BenchPlan, log: (line: string) => void): Pr
       goal: 'zero allocations per segment in the firmware', met: firmwareAllocations.allocationsPerSegment < 0.01,
       figure: firmwareAllocations.allocationsPerSegment.toFixed(2) + ' per segment',
     },
-  ].concat(tap.goals);
+  ].concat(tap.goals, interpreter.goals);
   return {
     date: new Date().toISOString(), machine: os.cpus()[0].model.trim() + ', ' + os.cpus().length + ' cores, ' +
       Math.round(os.totalmem() / 1073741824) + ' GB, ' + os.type() + ' ' + os.release(),
     node: process.version, plan, memory, boardBudgets: budgets, churn, throughput,
     perPacket: { nsPerSegment: summarize(timings.map((t) => t.nsPerSegment)), segmentsPerRun: timings[0].segments, allocations },
-    tap, bundles, drivers, goals, seconds: (Date.now() - started) / 1000,
+    tap, bundles, drivers, interpreter, goals, seconds: (Date.now() - started) / 1000,
   };
 }
 
@@ -224,6 +230,7 @@ export function renderTable(r: BenchResults): string {
       formatSummary(d.nodeReceive, 2) + ' / ' + formatSummary(d.nodeTransmit, 2) + ' us; ' + onInterpreter + '; ' +
       bus(p.receiveBusOperations, p.receiveBusBytes) + ' / ' + bus(p.transmitBusOperations, p.transmitBusBytes)]);
   }
+  for (const row of r.interpreter.rows) rows.push(['8 interpreter', row[0], row[1]]);
   for (const g of r.goals) rows.push(['goal', g.goal, (g.met ? 'MET' : 'NOT MET') + ': ' + g.figure]);
   return '| group | figure | median (min-max) |\n|---|---|---|\n' + rows.map((row) => '| ' + row.join(' | ') + ' |').join('\n') + '\n';
 }

@@ -1,7 +1,9 @@
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { nativeHelper } from '../native-helper';
 
 /**
  * The Espruino interpreter itself (the Linux build of 2v29, sized like each board by
@@ -53,6 +55,14 @@ export function interpreterUnavailableReason(builds: InterpreterBuild[] = Object
     ' (build them with ../shared/espruino/build.sh DIR and set ESPRUINO_BIN_DIR=DIR, as .ci/run does)';
 }
 
+let ticksPerSecond = 0;
+
+/** The unit of the CPU times in /proc/PID/stat (USER_HZ). */
+function clockTicksPerSecond(): number {
+  if (!ticksPerSecond) ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  return ticksPerSecond;
+}
+
 /** Interpreter variables in use, free and in all, as process.memory() reports them (after its garbage collection). */
 export interface VariableCount {
   free: number;
@@ -60,8 +70,10 @@ export interface VariableCount {
   total: number;
 }
 
+const terminalEscape = /\x1b\[[0-9;]*[A-Za-z]/g;
+
 /** Lines the interpreter prints at start that say nothing about the program it runs. */
-const bannerLine = /^( _|\| |\|_|\s*$|Espruino is Open Source|only by sales of|http:\/\/espruino\.com|Copyright|[ \t]*espruino\.com)/;
+const bannerLine = /^( _|\| |\|_|\s*$|\s+\|_\| espruino\.com|\s*\d+v\d+ \(c\)|Espruino is Open Source|only by sales of|http:\/\/espruino\.com|Copyright|[ \t]*espruino\.com)/;
 
 /**
  * A running interpreter. `output` holds everything it printed so far (line ends as \n, the
@@ -74,16 +86,21 @@ export class InterpreterProcess {
   readonly exited: Promise<number>;
   private readonly child: ChildProcess;
   private readonly waiters: Array<() => void> = [];
+  private readonly listeners: Array<(chunk: Buffer) => void> = [];
   private partial = '';
 
-  constructor(readonly build: InterpreterBuild, readonly folder: string, args: string[]) {
-    this.child = spawn(interpreterPath(build), args, { cwd: folder, stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(readonly build: InterpreterBuild, readonly folder: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+    this.child = spawn(interpreterPath(build), args, { cwd: folder, stdio: ['pipe', 'pipe', 'pipe'], env });
     const take = (chunk: Buffer) => {
-      // The console redraws its prompt with terminal escapes (ESC [ J): only the text matters here.
-      const text = (this.partial + chunk.toString('latin1')).replace(/\r|\x1b\[[0-9;]*[A-Za-z]/g, '');
+      for (const listener of this.listeners) listener(chunk);
+      const text = this.partial + chunk.toString('latin1').replace(/\r/g, '');
       const lines = text.split('\n');
       this.partial = lines.pop() as string;
-      for (const line of lines) if (!bannerLine.test(line)) this.output += line + '\n';
+      for (const raw of lines) {
+        // The console clears the prompt line (ESC [ J) before it prints.
+        const line = raw.replace(terminalEscape, '');
+        if (!bannerLine.test(line)) this.output += line + '\n';
+      }
       for (const wake of this.waiters.slice()) wake();
     };
     (this.child.stdout as NodeJS.ReadableStream).on('data', take);
@@ -99,9 +116,40 @@ export class InterpreterProcess {
     });
   }
 
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
+  /** `listener` gets every chunk the interpreter prints from now on, as printed (line ends \r\n, escapes kept). */
+  onOutput(listener: (chunk: Buffer) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Bytes typed at its console as they are (a terminal's keys), where send() types a whole line. */
+  write(data: Buffer | string): void {
+    (this.child.stdin as NodeJS.WritableStream).write(data);
+  }
+
+  /**
+   * CPU seconds the process has used so far, from /proc: `javascript` is its main thread, where
+   * the interpreter runs all JavaScript and its event loop; `io` the rest, the Linux build's input
+   * thread, which moves serial and console bytes one read of 32 bytes or one write() per byte
+   * at a time (targets/linux/jshardware.c), the work a board's UART hardware does.
+   */
+  cpuSeconds(): { javascript: number; io: number } {
+    const ticks = (file: string): number => {
+      const fields = fs.readFileSync(file, 'latin1').replace(/^.*\) /, '').split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    };
+    const hertz = clockTicksPerSecond();
+    const all = ticks('/proc/' + this.pid + '/stat') / hertz;
+    const javascript = ticks('/proc/' + this.pid + '/task/' + this.pid + '/stat') / hertz;
+    return { javascript, io: all - javascript };
+  }
+
   /** Everything printed so far plus the line still being written (a prompt has no line end). */
   text(): string {
-    return this.output + this.partial;
+    return this.output + this.partial.replace(terminalEscape, '');
   }
 
   /**
@@ -135,9 +183,13 @@ export class InterpreterProcess {
     });
   }
 
-  /** Types `line` at the console. */
+  /**
+   * Runs `line` at the console as a program does (the Web IDE, the espruino CLI): prefixed with
+   * DLE, so the interpreter neither echoes it nor keeps it in its command history, whose entries
+   * are variables (a free-variable reading must not count the commands that take it).
+   */
   send(line: string): void {
-    (this.child.stdin as NodeJS.WritableStream).write(line + '\n');
+    (this.child.stdin as NodeJS.WritableStream).write('\x10' + line + '\n');
   }
 
   /**
@@ -146,10 +198,19 @@ export class InterpreterProcess {
    * the line typed, which carries the markers only split in two).
    */
   async evaluate(expression: string, timeoutMs = 10000): Promise<string> {
-    const tag = 'R' + Math.floor(Math.random() * 1e9).toString(36);
+    return this.capture('print(' + expression + ')', timeoutMs).then((text) => text.replace(/\n$/, ''));
+  }
+
+  /**
+   * Runs `statements` as one console line and resolves with everything they printed. The markers
+   * are assembled by the interpreter, so no echo of the line could ever match them.
+   */
+  async capture(statements: string, timeoutMs = 10000): Promise<string> {
+    // Always the same length: the command line is a string in the interpreter's memory while it runs.
+    const tag = 'R' + (1e8 + Math.floor(Math.random() * 9e8)).toString();
     const from = this.text().length;
-    this.send('print("<"+"' + tag + '>"+(' + expression + ')+"</"+"' + tag + '>")');
-    const match = await this.waitFor(new RegExp('<' + tag + '>([\\s\\S]*?)</' + tag + '>'), timeoutMs, from);
+    this.send('print("<"+"' + tag + '>");' + statements + ';print("</"+"' + tag + '>")');
+    const match = await this.waitFor(new RegExp('<' + tag + '>\n([\\s\\S]*?)</' + tag + '>'), timeoutMs, from);
     return match[1];
   }
 
@@ -158,9 +219,28 @@ export class InterpreterProcess {
     return JSON.parse(await this.evaluate('JSON.stringify(process.memory())')) as VariableCount;
   }
 
+  /**
+   * The most free variables of `readings` readings 100 ms apart: with firmware running, a reading
+   * taken mid-tick also counts what that tick holds for a moment (a variable or two either way).
+   */
+  async settledVariables(readings = 5): Promise<VariableCount> {
+    let best = await this.variables();
+    for (let i = 1; i < readings; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const reading = await this.variables();
+      if (reading.free > best.free) best = reading;
+    }
+    return best;
+  }
+
   /** The last lines printed, for error messages. */
   tail(lines = 40): string {
     return this.text().split('\n').slice(-lines).join('\n');
+  }
+
+  /** Kills the process at once (for exit handlers, which cannot wait). */
+  kill(): void {
+    if (this.exitCode === null) this.child.kill('SIGKILL');
   }
 
   /** Ends the process (SIGKILL after `graceMs`) and resolves once it has exited. */
@@ -175,6 +255,30 @@ export class InterpreterProcess {
   }
 }
 
+/** The LD_PRELOAD library that maps Storage into memory (sim/espruino/mapped-flash.c), built on first use. */
+export function mappedFlashLibrary(): string {
+  return nativeHelper('sim/espruino/mapped-flash.c', ['-ldl'], true);
+}
+
+/** The interpreter's console on a TCP port (InterpreterBoard.serveConsole). */
+export interface ConsoleServer {
+  /** The port as the espruino CLI's -p takes it. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** A TCP port free on the host's loopback at the moment of asking. */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /**
  * A board's flash and RAM: a folder of its own holding the interpreter's Storage. Files are
  * written into Storage by the interpreter itself (Storage.write in chunks, read from disk with
@@ -184,6 +288,7 @@ export class InterpreterProcess {
 export class InterpreterBoard {
   readonly folder: string;
   private readonly running: InterpreterProcess[] = [];
+  private readonly servers: ConsoleServer[] = [];
 
   constructor(readonly build: InterpreterBuild, folder?: string) {
     this.folder = folder || fs.mkdtempSync(path.join(os.tmpdir(), 'espruino-' + build + '-'));
@@ -191,13 +296,16 @@ export class InterpreterBoard {
 
   /**
    * Writes the file at `file` into Storage as `name`; throws with the interpreter's own words when
-   * Storage refuses it (a file larger than the board's Storage throws there too).
+   * Storage refuses it (a file larger than the board's Storage throws there too). The interpreter
+   * that writes it boots what Storage already holds first, as any start does, and quits after.
    */
   store(name: string, file: string): void {
     const size = fs.statSync(file).size;
     const code = 'var f=E.openFile(' + JSON.stringify(path.resolve(file)) + ',"r"),S=require("Storage"),o=0,c;' +
       'try{while((c=f.read(1024))){S.write(' + JSON.stringify(name) + ',c,o,' + size + ');o+=c.length;}' +
-      'print("STORED "+o+" "+S.read(' + JSON.stringify(name) + ').length)}catch(e){print("STORE FAILED "+e)}f.close();';
+      'print("STORED "+o+" "+S.read(' + JSON.stringify(name) + ').length)}catch(e){print("STORE FAILED "+e)}f.close();' +
+      // quit() inside -e code is undone when the code returns; from a timer it ends the run even with the firmware's timers pending.
+      'setTimeout(function(){quit();},0);';
     const out = execFileSync(interpreterPath(this.build), ['-e', code], { cwd: this.folder, input: '', timeout: 60000 })
       .toString('latin1').replace(/\r/g, '');
     const match = out.match(/STORED (\d+) (\d+)/);
@@ -219,15 +327,76 @@ export class InterpreterBoard {
     }
   }
 
-  /** Powers the board up: `.bootcde` runs from Storage, then `code` (typed after boot, as `-e` does). */
-  boot(code = ''): InterpreterProcess {
-    const process = new InterpreterProcess(this.build, this.folder, ['-e', code]);
-    this.running.push(process);
-    return process;
+  /**
+   * Powers the board up: `.bootcde` runs from Storage, then `code` (typed after boot, as `-e` does).
+   * With `mappedFlash`, Storage is read from memory, as a board's memory-mapped flash is, instead
+   * of one file open per 16 bytes of code the firmware runs (sim/espruino/mapped-flash.c).
+   */
+  boot(code = '', options: { mappedFlash?: boolean } = {}): InterpreterProcess {
+    const env = options.mappedFlash ? Object.assign({}, process.env, { LD_PRELOAD: mappedFlashLibrary() }) : process.env;
+    const started = new InterpreterProcess(this.build, this.folder, ['-e', code], env);
+    this.running.push(started);
+    return started;
+  }
+
+  /**
+   * The board on a serial port, as the espruino CLI reaches one: a fresh interpreter (booting from
+   * Storage as at power-on) whose console is a pseudo-terminal, served by socat on a loopback TCP
+   * port (`espruino -p tcp://127.0.0.1:PORT`; the CLI opens only ports its serial library lists, so
+   * not the pty's path). One connection; stop() ends socat and the interpreter. `mappedFlash` as for boot().
+   */
+  async serveConsole(options: { mappedFlash?: boolean } = {}): Promise<ConsoleServer> {
+    const port = await freeLoopbackPort();
+    const env = options.mappedFlash ? Object.assign({}, process.env, { LD_PRELOAD: mappedFlashLibrary() }) : process.env;
+    const socat = spawn('socat', ['-d', '-d', 'TCP-LISTEN:' + port + ',bind=127.0.0.1,reuseaddr',
+      'EXEC:' + interpreterPath(this.build) + ',pty,raw,echo=0'], { cwd: this.folder, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env });
+    const errors: string[] = [];
+    const exited = new Promise<void>((resolve) => socat.on('exit', () => resolve()));
+    const kill = () => {
+      try {
+        process.kill(-(socat.pid as number), 'SIGKILL');
+      } catch (error) {
+        // Already gone.
+      }
+    };
+    // socat runs in a process group of its own (so the interpreter goes with it): it must not outlive this process.
+    process.on('exit', kill);
+    // A probe connection would be the one connection socat serves: wait for its "listening" notice instead.
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('socat did not listen on ' + port + ' within 5 s: ' + errors.join(''))), 5000);
+        (socat.stderr as NodeJS.ReadableStream).on('data', (chunk: Buffer) => {
+          errors.push(chunk.toString());
+          if (/listening on/.test(errors.join(''))) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        socat.on('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error('socat serving the console exited (' + code + '): ' + errors.join('')));
+        });
+      });
+    } catch (error) {
+      kill();
+      process.removeListener('exit', kill);
+      throw error;
+    }
+    const server = {
+      url: 'tcp://127.0.0.1:' + port,
+      stop: async () => {
+        kill();
+        await exited;
+        process.removeListener('exit', kill);
+      },
+    };
+    this.servers.push(server);
+    return server;
   }
 
   /** Stops every process this board started and removes its folder. */
   async remove(): Promise<void> {
+    await Promise.all(this.servers.map((server) => server.stop()));
     await Promise.all(this.running.map((running) => running.stop()));
     fs.rmSync(this.folder, { recursive: true, force: true });
   }

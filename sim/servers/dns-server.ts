@@ -1,4 +1,4 @@
-import { UdpHost, UdpSource } from './udp-host';
+import { UdpHandler, UdpSource } from './udp-host';
 import { parseIp } from '../../firmware/wire/ip-address';
 
 /** An A record (address) or an alias (cname) for one name. */
@@ -18,8 +18,14 @@ export interface DnsQueryEntry {
   sourcePort: number;
 }
 
+/** Where the server listens and answers: a simulated UdpHost, or a real socket (sim/servers/dns-daemon.ts). */
+export interface UdpService {
+  on(port: number, handler: UdpHandler): void;
+  send(dstIp: number, srcPort: number, dstPort: number, payload: Uint8Array): void;
+}
+
 /**
- * A simulated authoritative-and-recursive DNS server (RFC 1035) on a UdpHost, port 53: answers
+ * A simulated authoritative-and-recursive DNS server (RFC 1035) on a UdpService, port 53: answers
  * A queries from `records` (following aliases, answer names compressed with pointers), NXDOMAIN
  * for unknown names. `silent` drops every query; `truncate` sets TC with no answer; `mangle`
  * may rewrite or replace a response before it is sent (for spoofing and malformed-answer tests).
@@ -30,7 +36,7 @@ export class DnsServer {
   mangle: ((response: Uint8Array, query: DnsQueryEntry) => Uint8Array | null) | null = null;
   readonly queries: DnsQueryEntry[] = [];
 
-  constructor(readonly host: UdpHost, readonly records: { [name: string]: DnsRecord }, private readonly now: () => number) {
+  constructor(readonly host: UdpService, readonly records: { [name: string]: DnsRecord }, private readonly now: () => number) {
     host.on(53, (source, payload) => this.query(source, payload));
   }
 

@@ -13,7 +13,9 @@
  * wall clock, with the seeded impairments, both directions) → the attached NIC → the stack; and
  * back the same way. socat runs in the host's namespace, creates the TAP there and the bridge
  * moves the TAP into a namespace of its own, so the kernel peer is isolated from the host's
- * networking while the UDP relay needs no socket inside the namespace. Both UDP sockets get
+ * networking while the UDP relay needs no socket inside the namespace. With `device: 'tun'` the
+ * interface is a TUN and the link carries bare IPv4 packets instead of frames (the SLIP relay,
+ * sim/tap/slip-relay.ts, sits on such a link). Both UDP sockets get
  * 8 MB buffers (socat by SO_RCVBUFFORCE/SO_SNDBUFFORCE; ours up to net.core.rmem_max/wmem_max,
  * which the bridge raises to 8 MB when they are lower: those two limits are global, not per
  * namespace), since default buffers drop frames under load.
@@ -45,6 +47,13 @@ export interface TapBridgeOptions {
   tapIp?: string;
   deviceIp?: string;
   prefixLength?: number;
+  /**
+   * 'tap' (default): the kernel's interface carries Ethernet frames, as a NIC's cable does;
+   * 'tun': bare IPv4 packets, as a point-to-point link such as SLIP carries them.
+   */
+  device?: 'tap' | 'tun';
+  /** The kernel interface's MTU; the kernel's default (1500) unless given. */
+  mtu?: number;
 }
 
 export interface ExecResult {
@@ -358,7 +367,7 @@ async function attemptTapBridge(options: TapBridgeOptions): Promise<TapBridge> {
   try {
     const errors: string[] = [];
     const socat = spawn('socat', ['-b', '65536',
-      'TUN,tun-type=tap,iff-no-pi,tun-name=' + tapName,
+      'TUN,tun-type=' + (options.device || 'tap') + ',iff-no-pi,tun-name=' + tapName,
       'UDP-DATAGRAM:127.0.0.1:' + socket.address().port + ',bind=127.0.0.1:' + socatPort +
       ',setsockopt-int=1:33:' + socketBuffer + ',setsockopt-int=1:32:' + socketBuffer,
     ], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -375,6 +384,7 @@ async function attemptTapBridge(options: TapBridgeOptions): Promise<TapBridge> {
     run('ip', ['netns', 'exec', namespace, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
     run('ip', ['-n', namespace, 'link', 'set', 'lo', 'up']);
     run('ip', ['-n', namespace, 'addr', 'add', prefix, 'dev', tapName]);
+    if (options.mtu) run('ip', ['-n', namespace, 'link', 'set', tapName, 'mtu', String(options.mtu)]);
     run('ip', ['-n', namespace, 'link', 'set', tapName, 'up']);
   } catch (error) {
     bridge.close();

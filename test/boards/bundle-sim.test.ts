@@ -78,6 +78,7 @@ function boot(name: string, wiring: Wiring, espruinoBoard?: string): Board {
       sum: (values: Uint16Array) => values.reduce((a, b) => a + b, 0),
       hwRand: () => (random = (random * 1103515245 + 12345) >>> 0),
       toUint8Array: (data: string) => new Uint8Array(Buffer.from(data, 'latin1')),
+      toString: (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1'),
     },
     getTime: () => clock.now() / 1000,
     process: { memory: () => ({ free: 9000, total: 16383, blocksize: 16 }), env: { BOARD: espruinoBoard || profile.espruinoBoard } },
@@ -91,7 +92,8 @@ function boot(name: string, wiring: Wiring, espruinoBoard?: string): Board {
     },
     getSerial: () => '30aea4071234',
     digitalPulse: (...args: unknown[]) => board.pulses.push(args),
-    require: (module: string) => (module === 'NetworkJS' ? { create: (driver: JsNetworkDriver) => (board.networkJs = driver) } : undefined),
+    require: (module: string) => (module === 'NetworkJS' ? { create: (driver: JsNetworkDriver) => (board.networkJs = driver) } :
+      module === 'Storage' ? { readJSON: () => undefined } : undefined),
   };
   const serialPeer = wiring(context, board, link);
   context.global = context;
@@ -279,7 +281,7 @@ function slipLine(port: string): Wiring {
 
 test('the slip bundle runs over Serial1 on a Pico and over Serial2 on D16/D17 on an ESP32', (t) => {
   const pico = boot('slip', slipLine('Serial1'));
-  t.deepEqual(pico.spiSetup, [['Serial1', 115200, {}]]);
+  t.deepEqual(pico.spiSetup, [['Serial1', 115200, undefined]], 'default pins: no options, so an earlier setup\'s are kept');
   exercise(t, pico, 'slip');
   pico.logs.length = 0;
   pico.context.NET.nic();

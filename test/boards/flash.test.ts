@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { spawnSync } from 'node:child_process';
 import { cliArguments, parseArguments } from '../../tools/flash';
+import { slip } from '../../boards/common/profiles';
 
 // `npm test` builds dist/ first; DIST_DIR points at another build, as it does for rollup.
 const dist = process.env.DIST_DIR || 'dist';
@@ -51,11 +52,25 @@ for (const board of ['esp32-w5500', 'pico-enc28j60']) {
 test('a real upload goes to the port, into Storage; bad arguments are refused before anything runs', (t) => {
   const options = parseArguments(['--board', 'slip', '--port', '/dev/ttyUSB0']);
   t.deepEqual(cliArguments(options, 'dist/pretokenised/slip.js', 'unused'),
-    ['-p', '/dev/ttyUSB0', '-b', '115200', '--storage', '.bootcde:dist/pretokenised/slip.js', '-e', 'load()']);
+    ['--no-ble', '-p', '/dev/ttyUSB0', '-b', '115200', '--storage', '.bootcde:dist/pretokenised/slip.js', '-e', 'load()']);
   t.throws(() => parseArguments(['--board', 'esp8266', '--port', '/dev/ttyUSB0']), { message: /--board must be one of esp32-w5500, / });
   t.throws(() => parseArguments(['--board', 'slip']), { message: /--port PORT, or --dry-run FILE/ });
   t.throws(() => parseArguments(['--board', 'slip', '--port']), { message: /--port needs a value/ });
   t.throws(() => parseArguments(['--bord', 'slip']), { message: /unknown option --bord/ });
+});
+
+test('a bundle larger than the board\'s largest Storage file is refused before anything is sent, naming both sizes', (t) => {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'too-big-'));
+  const largest = slip.storageFile;
+  fs.mkdirSync(path.join(directory, 'pretokenised'));
+  fs.writeFileSync(path.join(directory, 'pretokenised', 'slip.js'), Buffer.alloc(largest + 1, 0x20));
+  // A port nobody listens on: had the refusal not come first, the CLI would have tried it.
+  const result = spawnSync(process.execPath, [flash, '--board', 'slip', '--port', 'tcp://127.0.0.1:9', '--dist', directory], { encoding: 'utf8' });
+  fs.rmSync(directory, { recursive: true, force: true });
+  t.is(result.status, 2, result.stdout + result.stderr);
+  t.regex(result.stderr, new RegExp('is ' + (largest + 1).toLocaleString('en-US') + ' bytes, larger than the largest Storage file on its board, ' +
+    largest.toLocaleString('en-US') + ' bytes'));
+  t.notRegex(result.stdout, /Connecting/, 'the espruino CLI never started');
 });
 
 test('npm run flash checks its arguments before it builds anything', (t) => {

@@ -1,20 +1,12 @@
-import { createHash } from 'crypto';
 import { Stat } from '../../firmware/stats';
 import { Socket } from '../../firmware/api/net';
-import { interopTest, withRig, assertNoLeaks, kernelClient, waitFor } from './support';
+import { interopTest, withRig, assertNoLeaks, fetchStatusAndBody, kernelClient, waitFor } from './support';
 
 /**
  * Interop tests 1, 2 and 6 of issue 4: the Linux kernel in the bridge's namespace against the
  * default firmware (echo on 7, HTTP on 80) in real time: ARP and ping, HTTP with a 5 MB body,
  * an abortive close seen by the kernel, and a dead peer detected by the user timeout.
  */
-
-/** What /bytes/N sends (firmware/services/http-server.ts): a 512-byte a..z pattern, repeated. */
-function patternBody(length: number): Buffer {
-  const body = Buffer.alloc(length);
-  for (let i = 0; i < length; i++) body[i] = 97 + ((i % 512) % 26);
-  return body;
-}
 
 interopTest('1. ARP and ping: every echo request that reaches the device is answered, and the kernel resolves the device in its neighbour table', async (t) => {
   await withRig({}, {}, async (rig) => {
@@ -38,18 +30,7 @@ interopTest('1. ARP and ping: every echo request that reaches the device is answ
 
 interopTest('2. HTTP: curl fetches the status page and a 5 MB body whose sha256 matches', async (t) => {
   await withRig({}, {}, async (rig) => {
-    const base = 'http://' + rig.bridge.deviceIp;
-    const page = await rig.bridge.exec('curl -sS --max-time 10 ' + base + '/', 15000);
-    t.is(page.code, 0, page.stderr);
-    t.regex(page.stdout, /^espruino-tcp up \d+ s, connections 1, memory \d+ bytes\n$/);
-    const size = 5000000;
-    const expected = createHash('sha256').update(patternBody(size)).digest('hex');
-    const started = Date.now();
-    const body = await rig.bridge.exec('curl -sS --max-time 60 -w "%{size_download}\\n" -o >(sha256sum >&2) ' + base + '/bytes/' + size, 70000);
-    t.is(body.code, 0, body.stderr);
-    t.log('5 MB in ' + (Date.now() - started) + ' ms');
-    t.is(body.stdout.trim(), String(size));
-    t.is(body.stderr.trim().split(/\s+/)[0], expected);
+    await fetchStatusAndBody(t, rig.bridge, 5000000, 60);
     // The device closes first after a response: both connections end in its TIME_WAIT table.
     t.true(await waitFor(() => rig.device.stack.tcp.timeWait.count === 2, 5000));
     assertNoLeaks(t, rig, 2);

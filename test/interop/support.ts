@@ -1,9 +1,11 @@
 import test, { ExecutionContext } from 'ava';
 import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as path from 'path';
 import { startTapBridge, tapUnavailableReason, TapBridge, TapBridgeOptions } from '../../sim/tap/bridge';
 import { startTapDevice, TapDevice, TapDeviceOptions } from '../../sim/tap/tap-device';
 import { LiveCounts, liveCounts } from '../seeds/network';
+import { patternBody } from './pattern';
 import { ClientPlan, ClientResult } from './kernel-client';
 
 /**
@@ -92,6 +94,27 @@ export async function kernelClient(t: ExecutionContext, bridge: TapBridge, plan:
   const result = await bridge.exec(process.execPath + ' ' + script + " '" + JSON.stringify(plan) + "'", timeoutMs);
   if (result.code !== 0) t.log('kernel client: exit ' + result.code + ' ' + result.stderr);
   return JSON.parse(result.stdout.trim().split('\n').pop() || '{}') as ClientResult;
+}
+
+export { patternBody } from './pattern';
+
+/**
+ * The firmware's HTTP server seen from the kernel (in `bridge`'s namespace): curl fetches the
+ * status page, then `size` bytes of /bytes/N, whose count and sha256 must match the pattern.
+ */
+export async function fetchStatusAndBody(t: ExecutionContext, bridge: TapBridge, size: number, timeoutSeconds: number): Promise<void> {
+  const base = 'http://' + bridge.deviceIp;
+  const page = await bridge.exec('curl -sS --max-time 20 ' + base + '/', 25000);
+  t.is(page.code, 0, page.stderr);
+  t.regex(page.stdout, /^espruino-tcp up \d+ s, connections 1, memory \d+ bytes\n$/);
+  const expected = createHash('sha256').update(patternBody(size)).digest('hex');
+  const started = Date.now();
+  const body = await bridge.exec('curl -sS --max-time ' + timeoutSeconds + ' -w "%{size_download}\\n" -o >(sha256sum >&2) ' + base + '/bytes/' + size,
+    timeoutSeconds * 1000 + 10000);
+  t.is(body.code, 0, body.stderr);
+  t.log(size + ' bytes in ' + (Date.now() - started) + ' ms');
+  t.is(body.stdout.trim(), String(size));
+  t.is(body.stderr.trim().split(/\s+/)[0], expected);
 }
 
 /** Resolves once `condition()` holds, checked every 10 ms; false after `timeoutMs`. */

@@ -52,7 +52,7 @@ for (const profile of boardProfiles) {
     const nic = { mac: new Uint8Array(6), ethernet: profile.nic !== 'slip', mtu: profile.nic === 'slip' ? 576 : 1500, transmit() {}, linkUp: () => true, poll: () => 0 };
     const stack = new Stack(resolveConfig(profile.config), hal, nic);
     const device = new Device(stack, nic, new Uint32Array(1), '');
-    const adapter = new NetworkJs(stack, (data: string) => new Uint8Array(data.length), stack.dns);
+    const adapter = new NetworkJs(stack, stack.dns);
     let shared = 0;
     for (const [buffer, views] of viewsByBuffer([device, adapter])) {
       if (views.length < 2) continue;

@@ -131,3 +131,12 @@ test('copy moves a range, also within one buffer', (t) => {
   hal.copy(src, 0, src, 4, 4);
   t.deepEqual(Array.from(src), [5, 6, 7, 8, 5, 6, 7, 8]);
 });
+
+test('text and bytes convert one character per byte, also past the interpreter\'s 256-argument limit of apply', (t) => {
+  const hal = new EspruinoHal();
+  const bytes = new Uint8Array(600).map((_, i) => (i * 7) & 255);
+  const text = hal.text(bytes, 50, 536);
+  t.is(text, Buffer.from(bytes.subarray(50, 586)).toString('latin1'));
+  t.deepEqual(Array.from(hal.bytes(text)), Array.from(bytes.subarray(50, 586)));
+  t.is(hal.text(bytes, 3, 0), '');
+});

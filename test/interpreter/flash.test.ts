@@ -1,0 +1,60 @@
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import { slip } from '../../boards/common/profiles';
+import { distDirectory } from '../../sim/espruino/interpreter-rig';
+import { InterpreterBoard } from '../../sim/espruino/interpreter';
+import { assertPoolsBack, interpreterTest, slipBuild, withDevice } from './support';
+
+/**
+ * A board user's day, on the interpreter: `npm run flash` uploads the SLIP bundle with the
+ * espruino CLI to the interpreter as to a board on a serial port (its console on a
+ * pseudo-terminal, served on a loopback TCP port), into Storage as .bootcde; then the
+ * interpreter is started afresh on the same Storage, boots the firmware from flash, and the
+ * kernel's curl reaches it. (The refusal of a bundle too big for the board's Storage is in
+ * test/boards/flash.test.ts: it sends nothing, so it needs no interpreter.)
+ */
+
+const flashTool = path.join(__dirname, '../../tools/flash.js');
+
+function run(command: string, args: string[], timeoutMs: number): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, output });
+    });
+  });
+}
+
+interpreterTest('flash: npm run flash uploads the bundle with the espruino CLI; the interpreter boots it from Storage and curl reaches it', [slipBuild], async (t) => {
+  const bundle = path.join(distDirectory, slip.name + '.js');
+  const board = new InterpreterBoard(slipBuild);
+  try {
+    const serial = await board.serveConsole({ mappedFlash: true });
+    const started = Date.now();
+    const upload = await run(process.execPath, [flashTool, '--board', slip.name, '--port', serial.url, '--dist', distDirectory], 240000);
+    t.log('upload ' + ((Date.now() - started) / 1000).toFixed(1) + ' s; the CLI said: ' +
+      upload.output.split('\n').filter((line) => /Connecting|Upload Complete|bytes, ~/.test(line)).join(' | '));
+    await serial.stop();
+    t.is(upload.status, 0, upload.output);
+    t.regex(upload.output, /Upload Complete/);
+    await withDevice(t, { board, bundle: null }, async (rig) => {
+      t.regex(rig.upLine, /^up: 192\.0\.2\.2, echo on 7, HTTP on 80/, 'booted from flash, with the wiring and addresses of this machine');
+      const stored = (await rig.interpreter.evaluate('(E.CRC32(require("Storage").read(".bootcde"))>>>0)+" "+require("Storage").read(".bootcde").length')).split(' ');
+      const expected = fs.readFileSync(bundle);
+      t.deepEqual(stored, [String(zlib.crc32(expected)), String(expected.length)], '.bootcde holds the bundle byte for byte');
+      const page = await rig.bridge.exec('curl -sS --max-time 20 http://' + rig.bridge.deviceIp + '/', 25000);
+      t.is(page.code, 0, page.stderr);
+      t.regex(page.stdout, /^espruino-tcp up \d+ s, connections 1, memory \d+ bytes\n$/);
+      await assertPoolsBack(t, rig, 1);
+    });
+  } finally {
+    await board.remove();
+  }
+}, true);
