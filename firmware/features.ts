@@ -26,6 +26,12 @@ export const withDns = true;
 export const withServices = true;
 
 /**
+ * Plain-JavaScript stand-ins for the interpreter's natives in hal/espruino/espruino-hal.ts, so the
+ * bundle also runs under Node (`node dist/selftest.js`); a board's bundle runs on the interpreter only.
+ */
+export const withNodeFallback = true;
+
+/**
  * Range checks of every Config field, and the checks of addresses and the memory budget, when a
  * stack is created; a board's configuration is checked when it is built instead
  * (tools/board-budget.ts creates each board's stack under Node with them on).

@@ -113,7 +113,7 @@ const picoMemory = {
 
 export const esp32W5500: BoardProfile = {
   name: 'esp32-w5500', title: 'ESP32 + W5500', espruinoBoard: 'ESP32', variables: 16383, blocksize: 16, appReserve: 8000,
-  interpreter: 'esp32', storageFile: 917472, features: {},
+  interpreter: 'esp32', storageFile: 917472, features: { withNodeFallback: false },
   nic: 'w5500',
   spi: { bus: 'SPI2', sck: 'D18', miso: 'D19', mosi: 'D23', cs: 'D5', reset: 'D4', baud: 8000000, mode: 0 },
   uart: null,
@@ -122,7 +122,7 @@ export const esp32W5500: BoardProfile = {
 
 export const esp32Enc28j60: BoardProfile = {
   name: 'esp32-enc28j60', title: 'ESP32 + ENC28J60', espruinoBoard: 'ESP32', variables: 16383, blocksize: 16, appReserve: 8000,
-  interpreter: 'esp32', storageFile: 917472, features: {},
+  interpreter: 'esp32', storageFile: 917472, features: { withNodeFallback: false },
   nic: 'enc28j60',
   spi: { bus: 'SPI2', sck: 'D18', miso: 'D19', mosi: 'D23', cs: 'D5', reset: 'D4', baud: 8000000, mode: 0 },
   uart: null,
@@ -131,7 +131,7 @@ export const esp32Enc28j60: BoardProfile = {
 
 export const picoEnc28j60: BoardProfile = {
   name: 'pico-enc28j60', title: 'Espruino Pico + ENC28J60', espruinoBoard: 'PICO_R1_3', variables: 5100, blocksize: 16, appReserve: 1500,
-  interpreter: 'pico', storageFile: 49120, features: { withConfigCheck: false, withDns: false, withDhcp: false, withSack: false, withServices: false, withSynCookies: false },
+  interpreter: 'pico', storageFile: 49120, features: { withNodeFallback: false, withConfigCheck: false, withDns: false, withDhcp: false, withSack: false, withServices: false, withSynCookies: false },
   nic: 'enc28j60',
   spi: { bus: 'SPI2', sck: 'B13', miso: 'B14', mosi: 'B15', cs: 'B10', reset: 'B1', baud: 4000000, mode: 0 },
   uart: null,
@@ -141,7 +141,7 @@ export const picoEnc28j60: BoardProfile = {
 /** Espruino WiFi (8,190 variables): 6 sockets with 1.5 KB rings; its own ESP8266 stays unused. */
 export const espruinoWifiW5500: BoardProfile = {
   name: 'espruino-wifi-w5500', title: 'Espruino WiFi + W5500', espruinoBoard: 'ESPRUINOWIFI', variables: 8190, blocksize: 16,
-  appReserve: 3000, interpreter: 'wifi', storageFile: 65504, features: { withConfigCheck: false, withSack: false }, nic: 'w5500',
+  appReserve: 3000, interpreter: 'wifi', storageFile: 65504, features: { withNodeFallback: false, withConfigCheck: false, withSack: false }, nic: 'w5500',
   spi: { bus: 'SPI1', sck: 'A5', miso: 'A6', mosi: 'A7', cs: 'B0', reset: 'B1', baud: 8000000, mode: 0 },
   uart: null,
   config: {
@@ -154,7 +154,7 @@ export const espruinoWifiW5500: BoardProfile = {
 /** STM32F4 Discovery (5,450 variables): SPI2, since SPI1 carries the on-board accelerometer. */
 export const stm32f4discoveryEnc28j60: BoardProfile = {
   name: 'stm32f4discovery-enc28j60', title: 'STM32F4 Discovery + ENC28J60', espruinoBoard: 'STM32F4DISCOVERY', variables: 5450,
-  blocksize: 16, appReserve: 1500, interpreter: 'f4disc', storageFile: 262112, features: { withConfigCheck: false, withServices: false }, nic: 'enc28j60',
+  blocksize: 16, appReserve: 1500, interpreter: 'f4disc', storageFile: 262112, features: { withNodeFallback: false, withConfigCheck: false, withServices: false }, nic: 'enc28j60',
   spi: { bus: 'SPI2', sck: 'B13', miso: 'B14', mosi: 'B15', cs: 'B12', reset: 'B11', baud: 4000000, mode: 0 },
   uart: null,
   config: smallMemory,
@@ -170,7 +170,7 @@ export const stm32f4discoveryEnc28j60: BoardProfile = {
  */
 export const slip: BoardProfile = {
   name: 'slip', title: 'any board + SLIP', espruinoBoard: 'STM32F4DISCOVERY', variables: 5450, blocksize: 16, appReserve: 1500,
-  interpreter: 'f4disc', storageFile: 262112, features: { withConfigCheck: false, withDhcp: false },
+  interpreter: 'f4disc', storageFile: 262112, features: { withNodeFallback: false, withConfigCheck: false, withDhcp: false },
   nic: 'slip', spi: null,
   uart: { port: 'Serial1', rx: '', tx: '', baud: 115200, capacity: 2048 },
   config: {
@@ -188,17 +188,17 @@ export const slipMtu = 576;
  * DP83848 at MDIO address 1, or a LAN8720A module wired to the same pins (strap its PHYAD to 1).
  * The small boards' memory, and the fewest descriptors that keep a frame moving each way while
  * the stack works on another: two to receive, one to transmit (4.6 KB of buffers, 1.5 KB more than
- * the ENC28J60's, paid for with 896-byte rings instead of 1 KB: the 1,500 variables the
- * application keeps were measured on the interpreter).
+ * the ENC28J60's, paid for with 768-byte send and 896-byte receive rings instead of 1 KB: the
+ * 1,500 variables the application keeps were measured on the interpreter).
  */
 export const stm32f4discoveryEth: BoardProfile = {
   name: 'stm32f4discovery-eth', title: 'STM32F4 Discovery + RMII PHY (on-chip MAC)', espruinoBoard: 'STM32F4DISCOVERY', variables: 5450,
-  blocksize: 13, appReserve: 1500, interpreter: 'f4disc', storageFile: 262112, features: { withConfigCheck: false, withServices: false },
+  blocksize: 13, appReserve: 1500, interpreter: 'f4disc', storageFile: 262112, features: { withNodeFallback: false, withConfigCheck: false, withServices: false },
   nic: 'stm32-eth', spi: null, uart: null,
   eth: { pins: 'A1 A2 A7 C1 C4 C5 B11 B12 B13', phyAddress: 1, rxDescriptors: 2, txDescriptors: 1, deviceId: 0x413 },
   config: {
     ip: lan.ip, netmask: lan.netmask, gateway: lan.gateway, dhcp: lan.dhcp, dhcpRetries: lan.dhcpRetries, dhcpFallbackAfter: lan.dhcpFallbackAfter,
-    sockets: 4, sendBuffer: 896, receiveBuffer: 896, listeners: 3, synQueue: 4, backlog: 2, reassemblyRanges: 2,
+    sockets: 4, sendBuffer: 768, receiveBuffer: 896, listeners: 3, synQueue: 4, backlog: 2, reassemblyRanges: 2,
     timeWaitCapacity: 16, arpEntries: 4, arpPendingFrames: 0, udpBindings: 4, memoryBudget: 24576,
   },
 };
@@ -210,7 +210,7 @@ export const stm32f4discoveryEth: BoardProfile = {
  */
 export const nucleoF767ziEth: BoardProfile = {
   name: 'nucleo-f767zi-eth', title: 'NUCLEO-F767ZI (on-chip MAC, LAN8742A)', espruinoBoard: 'NUCLEOF767ZI', variables: 31999,
-  blocksize: 16, appReserve: 10000, interpreter: 'f767', storageFile: 262112, features: {},
+  blocksize: 16, appReserve: 10000, interpreter: 'f767', storageFile: 262112, features: { withNodeFallback: false },
   nic: 'stm32-eth', spi: null, uart: null,
   eth: { pins: 'A1 A2 A7 C1 C4 C5 G11 G13 B13', phyAddress: 0, rxDescriptors: 8, txDescriptors: 4, deviceId: 0x451 },
   config: {

@@ -1,4 +1,5 @@
 import { Hal, HeapMemory } from '../hal';
+import { withNodeFallback } from '../../firmware/features';
 
 /*
  * The interpreter's globals this file uses, declared here rather than taken from @types/espruino
@@ -24,12 +25,14 @@ const enum Tuning {
 
 /**
  * The HAL on the Espruino interpreter: getTime, E.hwRand, E.sum over a Uint16Array view for
- * checksums, typed-array set for copies, process.memory for the heap. The same bundle also runs
- * under Node (`node dist/selftest.js`), where `E` is undefined: that is detected once here, and
- * plain JavaScript is used instead. All Espruino targets are little-endian, which the checksum
- * relies on.
+ * checksums, typed-array set for copies, process.memory for the heap. The self-test's bundle also
+ * runs under Node (`node dist/selftest.js`), where `E` is undefined: that is detected once here,
+ * and plain JavaScript is used instead; a board's bundle leaves those stand-ins out
+ * (firmware/features.ts, withNodeFallback). All Espruino targets are little-endian, which the
+ * checksum relies on.
  */
 export class EspruinoHal implements Hal {
+  /** false under Node, where each method falls back to plain JavaScript. */
   private readonly native: boolean;
 
   constructor() {
@@ -37,11 +40,11 @@ export class EspruinoHal implements Hal {
   }
 
   now(): number {
-    return this.native ? getTime() * 1000 : Date.now();
+    return withNodeFallback && !this.native ? Date.now() : getTime() * 1000;
   }
 
   random32(): number {
-    return this.native ? E.hwRand() >>> 0 : (Math.random() * 4294967296) >>> 0;
+    return withNodeFallback && !this.native ? (Math.random() * 4294967296) >>> 0 : E.hwRand() >>> 0;
   }
 
   /**
@@ -52,7 +55,7 @@ export class EspruinoHal implements Hal {
    */
   checksum(buf: Uint8Array, offset: number, length: number, initial: number): number {
     let sum = initial;
-    if (!this.native || length < Tuning.nativeSumMinBytes) {
+    if ((withNodeFallback && !this.native) || length < Tuning.nativeSumMinBytes) {
       const end = offset + (length & ~1);
       for (let i = offset; i < end; i += 2) sum += (buf[i] << 8) | buf[i + 1];
       if (length & 1) sum += buf[offset + length - 1] << 8;
@@ -80,11 +83,11 @@ export class EspruinoHal implements Hal {
 
   text(buf: Uint8Array, offset: number, length: number): string {
     const bytes = buf.subarray(offset, offset + length);
-    return this.native ? E.toString(bytes) : String.fromCharCode.apply(null, bytes as unknown as number[]);
+    return withNodeFallback && !this.native ? String.fromCharCode.apply(null, bytes as unknown as number[]) : E.toString(bytes);
   }
 
   bytes(text: string): Uint8Array {
-    if (this.native) return E.toUint8Array(text);
+    if (!withNodeFallback || this.native) return E.toUint8Array(text);
     const bytes = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
     return bytes;
@@ -92,7 +95,7 @@ export class EspruinoHal implements Hal {
 
   /** On a board this also runs the garbage collector, so only the heap watchdog's interval calls it. */
   memory(): HeapMemory {
-    return this.native ? process.memory() : { free: Tuning.nodeVariables, total: Tuning.nodeVariables, blocksize: Tuning.nodeBlocksize };
+    return withNodeFallback && !this.native ? { free: Tuning.nodeVariables, total: Tuning.nodeVariables, blocksize: Tuning.nodeBlocksize } : process.memory();
   }
 
   log(line: string): void {
