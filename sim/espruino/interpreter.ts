@@ -72,6 +72,23 @@ export interface VariableCount {
 
 const terminalEscape = /\x1b\[[0-9;]*[A-Za-z]/g;
 
+/** Free variables over a few readings at rest (InterpreterProcess.restingVariables). */
+export interface VariableRange {
+  min: number;
+  max: number;
+  total: number;
+}
+
+/** Two resting ranges that overlap: the same state, as far as the readings can tell. */
+export function sameVariables(a: VariableRange, b: VariableRange): boolean {
+  return a.min <= b.max && b.min <= a.max;
+}
+
+/** "min..max" (or one number). */
+export function formatVariableRange(range: VariableRange): string {
+  return range.min === range.max ? String(range.min) : range.min + '..' + range.max;
+}
+
 /** Lines the interpreter prints at start that say nothing about the program it runs. */
 const bannerLine = /^( _|\| |\|_|\s*$|\s+\|_\| espruino\.com|\s*\d+v\d+ \(c\)|Espruino is Open Source|only by sales of|http:\/\/espruino\.com|Copyright|[ \t]*espruino\.com)/;
 
@@ -219,17 +236,20 @@ export class InterpreterProcess {
   }
 
   /**
-   * The most free variables of `readings` readings 100 ms apart: with firmware running, a reading
-   * taken mid-tick also counts what that tick holds for a moment (a variable or two either way).
+   * The range of free variables over `readings` readings 100 ms apart, with nothing else going
+   * on: readings at rest differ by a variable or two (what the firmware's loop and the
+   * interpreter's timers hold at that instant), so two states are compared by their ranges.
    */
-  async settledVariables(readings = 5): Promise<VariableCount> {
-    let best = await this.variables();
-    for (let i = 1; i < readings; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+  async restingVariables(readings = 15): Promise<VariableRange> {
+    const free: number[] = [];
+    let total = 0;
+    for (let i = 0; i < readings; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 100));
       const reading = await this.variables();
-      if (reading.free > best.free) best = reading;
+      free.push(reading.free);
+      total = reading.total;
     }
-    return best;
+    return { min: Math.min(...free), max: Math.max(...free), total };
   }
 
   /** The last lines printed, for error messages. */
@@ -301,17 +321,32 @@ export class InterpreterBoard {
     const size = fs.statSync(file).size;
     const code = 'var f=E.openFile(' + JSON.stringify(path.resolve(file)) + ',"r"),S=require("Storage"),o=0,c;' +
       'try{while((c=f.read(1024))){S.write(' + JSON.stringify(name) + ',c,o,' + size + ');o+=c.length;}' +
-      'print("STORED "+o+" "+S.read(' + JSON.stringify(name) + ').length)}catch(e){print("STORE FAILED "+e)}f.close();' +
-      // quit() inside -e code is undone when the code returns; from a timer it ends the run even with the firmware's timers pending.
-      'setTimeout(function(){quit();},0);';
-    const out = execFileSync(interpreterPath(this.build), ['-e', code], { cwd: this.folder, input: '', timeout: 60000 })
-      .toString('latin1').replace(/\r/g, '');
+      'print("STORED "+o+" "+S.read(' + JSON.stringify(name) + ').length)}catch(e){print("STORE FAILED "+e)}f.close();';
+    const out = this.runOnce(code);
     const match = out.match(/STORED (\d+) (\d+)/);
     if (!match || Number(match[1]) !== size || Number(match[2]) !== size) {
       const failure = out.match(/STORE FAILED .*/);
       throw new Error('Storage refused ' + name + ' (' + size + ' bytes) on espruino_linux_' + this.build + ': ' +
         (failure ? failure[0] : out.split('\n').filter((line) => !bannerLine.test(line)).join(' ').slice(-400)));
     }
+  }
+
+  /** Evaluates `expression` in an interpreter started on this board's Storage (which boots first) and returns what it printed. */
+  inspect(expression: string): string {
+    const out = this.runOnce('print("<"+"R>"+(' + expression + ')+"</"+"R>");');
+    const match = /<R>([\s\S]*?)<\/R>/.exec(out);
+    if (!match) throw new Error('espruino_linux_' + this.build + ' did not evaluate ' + expression + ': ' + out.slice(-400));
+    return match[1];
+  }
+
+  /**
+   * Runs `code` once in a fresh interpreter on this board's Storage and returns its output. It
+   * quits from a timer: quit() inside -e code is undone when the code returns, and the firmware
+   * booted from Storage keeps timers pending.
+   */
+  private runOnce(code: string): string {
+    return execFileSync(interpreterPath(this.build), ['-e', code + 'setTimeout(function(){quit();},0);'], { cwd: this.folder, input: '', timeout: 60000 })
+      .toString('latin1').replace(/\r/g, '');
   }
 
   /** Writes `text` into a file of the board's folder and stores it as `name`. */
