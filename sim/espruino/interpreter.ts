@@ -70,6 +70,9 @@ export interface VariableCount {
   total: number;
 }
 
+/** Between two characters typed at the console, ms. */
+const typingInterval = 2;
+
 const terminalEscape = /\x1b\[[0-9;]*[A-Za-z]/g;
 
 /** Free variables over a few readings at rest (InterpreterProcess.restingVariables). */
@@ -104,6 +107,9 @@ export class InterpreterProcess {
   private readonly child: ChildProcess;
   private readonly waiters: Array<() => void> = [];
   private readonly listeners: Array<(chunk: Buffer) => void> = [];
+  /** What send() has still to type, and the timer typing it. */
+  private typing = '';
+  private typist: NodeJS.Timeout | null = null;
   private partial = '';
 
   constructor(readonly build: InterpreterBuild, readonly folder: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
@@ -203,10 +209,25 @@ export class InterpreterProcess {
   /**
    * Runs `line` at the console as a program does (the Web IDE, the espruino CLI): prefixed with
    * DLE, so the interpreter neither echoes it nor keeps it in its command history, whose entries
-   * are variables (a free-variable reading must not count the commands that take it).
+   * are variables (a free-variable reading must not count the commands that take it). Typed one
+   * character every 2 ms: the Linux build's input thread adds the characters it reads in one go to
+   * the last queued event with no lock against its main loop, which may be taking that event at
+   * the same moment (busy, while any socket of its own is open), and a character is lost; one at
+   * a time, each is an event of its own.
    */
   send(line: string): void {
-    (this.child.stdin as NodeJS.WritableStream).write('\x10' + line + '\n');
+    this.typing += '\x10' + line + '\n';
+    if (this.typist === null) this.typeNext();
+  }
+
+  private typeNext(): void {
+    if (this.typing === '' || this.exitCode !== null) {
+      this.typist = null;
+      return;
+    }
+    (this.child.stdin as NodeJS.WritableStream).write(this.typing[0]);
+    this.typing = this.typing.slice(1);
+    this.typist = setTimeout(() => this.typeNext(), typingInterval);
   }
 
   /**
