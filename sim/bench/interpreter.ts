@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { slip } from '../../boards/common/profiles';
 import { churnCode, sinkCode } from '../espruino/device-code';
-import { InterpreterBuild, interpreterUnavailableReason } from '../espruino/interpreter';
+import { formatVariableRange, InterpreterBuild, interpreterUnavailableReason, sameVariables, VariableRange } from '../espruino/interpreter';
 import { distDirectory, InterpreterRig, InterpreterRigOptions, startInterpreterRig } from '../espruino/interpreter-rig';
 import { tapUnavailableReason } from '../tap/bridge';
 import { ptyLineUnavailableReason } from '../uart/pty-uart';
@@ -23,7 +23,7 @@ import { formatSummary, summarize, Summary } from './summary';
  *   churn      seed 000 from the device: require("net") connect, send a line, close
  *   idle       the firmware's loop with nothing to do (no fill bytes on the line)
  * and, once, the same workloads on the bundle with section timers (bench/interpreter) for where
- * the time goes. Free variables are read (settled) after boot and after every workload.
+ * the time goes. Free variables are read (a range of readings at rest) after a warm-up and after every run.
  */
 
 export interface InterpreterBenchPlan {
@@ -67,7 +67,8 @@ export interface InterpreterBenchResult {
   receivedSegmentsPerCpuSecond: Summary;
   idleCpuPercent: Summary;
   app: { received: TransferFigures; connectionsPerSecond: Summary; cpuMillisecondsPerConnection: Summary };
-  freeVariables: { firmware: number[]; app: number[] };
+  /** Resting ranges (InterpreterProcess.restingVariables) after a warm-up and after each run. */
+  freeVariables: { firmware: VariableRange[]; app: VariableRange[] };
   sections: { sent: Section[]; echoed: Section[]; idle: Section[]; segmentsSent: number; segmentsEchoed: number };
   rows: string[][];
   goals: { goal: string; met: boolean; figure: string }[];
@@ -152,7 +153,7 @@ async function send(rig: InterpreterRig, bytes: number): Promise<void> {
 
 async function churn(rig: InterpreterRig, count: number): Promise<void> {
   const done = printedLine(rig, /CHURN (\d+) (.*)\n/, 600000);
-  rig.interpreter.send('churn("c",' + count + ',function(n,f){print("CHURN "+n+" "+JSON.stringify(f))})');
+  rig.interpreter.send('churn("c",' + count + ',function(n,f,full){print("CHURN "+n+" "+JSON.stringify(f))})');
   const match = await done;
   if (Number(match[1]) !== count) throw new Error('churn: ' + match[0]);
 }
@@ -209,11 +210,11 @@ export async function runInterpreterBench(plan: InterpreterBenchPlan | null, log
   const sent: Measured[] = [];
   const echoed: Measured[] = [];
   const idle: number[] = [];
-  const freeFirmware: number[] = [];
+  const freeFirmware: VariableRange[] = [];
   const appReceived: Measured[] = [];
   const churned: Measured[] = [];
-  const freeApp: number[] = [];
-  const settled = async (rig: InterpreterRig, into: number[]) => into.push((await rig.interpreter.settledVariables()).free);
+  const freeApp: VariableRange[] = [];
+  const resting = async (rig: InterpreterRig, into: VariableRange[]) => into.push(await rig.interpreter.restingVariables());
   try {
     log('8/8 interpreter (espruino_linux_' + build + '): floor, sent, echoed, free variables');
     let rig = await startDevice({}, false);
@@ -221,7 +222,7 @@ export async function runInterpreterBench(plan: InterpreterBenchPlan | null, log
       // Warm-up: the TIME_WAIT table holds what it will hold afterwards.
       await send(rig, mss);
       await echo(rig, sendFile, plan.receiveBytes);
-      await settled(rig, freeFirmware);
+      await resting(rig, freeFirmware);
       for (let run = 0; run < plan.runs; run++) {
         const floor = await measured(rig, async () => {
           await rig.interpreter.capture('floor(' + plan.floorIterations + ',' + mss + ')', 120000);
@@ -233,7 +234,7 @@ export async function runInterpreterBench(plan: InterpreterBenchPlan | null, log
         floors1460.push(microseconds(floor1460.javascript, plan.floorIterations));
         sent.push(await measured(rig, () => send(rig, plan.sendBytes)));
         echoed.push(await measured(rig, () => echo(rig, sendFile, plan.receiveBytes)));
-        await settled(rig, freeFirmware);
+        await resting(rig, freeFirmware);
         log('  run ' + (run + 1) + ': floor ' + floors[run].toFixed(0) + ' us, sent ' + sent[run].ms + ' ms, echoed ' + echoed[run].ms + ' ms');
       }
     } finally {
@@ -257,11 +258,11 @@ export async function runInterpreterBench(plan: InterpreterBenchPlan | null, log
     try {
       await churn(rig, 20);
       await receive(rig, sendFile, plan.receiveBytes);
-      await settled(rig, freeApp);
+      await resting(rig, freeApp);
       for (let run = 0; run < plan.runs; run++) {
         appReceived.push(await measured(rig, () => receive(rig, sendFile, plan.receiveBytes)));
         churned.push(await measured(rig, () => churn(rig, plan.connections)));
-        await settled(rig, freeApp);
+        await resting(rig, freeApp);
         log('  run ' + (run + 1) + ': received ' + appReceived[run].ms + ' ms, ' + plan.connections + ' connections ' + churned[run].ms + ' ms');
       }
     } finally {
@@ -331,8 +332,13 @@ function sectionText(list: Section[], per: number, unit: string): string {
     (s.calls / per).toFixed(1) + ' calls)').join('; ');
 }
 
-function flat(values: number[]): boolean {
-  return values.length > 0 && values.every((v) => v === values[0]);
+/** Every resting range overlaps the first: no drift the readings can tell from their own noise. */
+function flat(ranges: VariableRange[]): boolean {
+  return ranges.length > 0 && ranges.every((range) => sameVariables(range, ranges[0]));
+}
+
+function rangesText(ranges: VariableRange[]): string {
+  return ranges.map(formatVariableRange).join(', ') + (flat(ranges) ? ' (flat)' : ' (NOT flat)');
 }
 
 function interpreterRows(r: InterpreterBenchResult): string[][] {
@@ -353,9 +359,8 @@ function interpreterRows(r: InterpreterBenchResult): string[][] {
       formatSummary(r.app.received.kilobytesPerSecond, 1) + '; ' + formatSummary(r.app.received.microsecondsPerSegment, 0)],
     ['user code: seed 000 loop from the device (require("net")), connections/s; CPU ms per connection',
       formatSummary(r.app.connectionsPerSecond, 1) + '; ' + formatSummary(r.app.cpuMillisecondsPerConnection, 1)],
-    ['free variables (settled) after a warm-up, then after each run: firmware alone; with the user\'s sockets',
-      r.freeVariables.firmware.join(', ') + (flat(r.freeVariables.firmware) ? ' (flat)' : ' (NOT flat)') + '; ' +
-      r.freeVariables.app.join(', ') + (flat(r.freeVariables.app) ? ' (flat)' : ' (NOT flat)')],
+    ['free variables (ranges of 15 readings at rest) after a warm-up, then after each run: firmware alone; with the user\'s sockets',
+      rangesText(r.freeVariables.firmware) + '; ' + rangesText(r.freeVariables.app)],
     ['where the time goes, sent (inclusive sections)', sectionText(r.sections.sent, r.sections.segmentsSent, 'segment')],
     ['where the time goes, echoed (inclusive sections)', sectionText(r.sections.echoed, r.sections.segmentsEchoed, 'segment')],
     ['where the time goes, idle (inclusive sections)', sectionText(r.sections.idle, loopPasses, 'pass')],
@@ -364,7 +369,6 @@ function interpreterRows(r: InterpreterBenchResult): string[][] {
 
 function interpreterGoals(r: InterpreterBenchResult): { goal: string; met: boolean; figure: string }[] {
   const f = r.floorMicroseconds.mss;
-  const variables = r.freeVariables.firmware.concat(r.freeVariables.app);
   return [
     {
       goal: 'per-segment cost <= 3x the floor, each direction (interpreter)',
@@ -374,7 +378,7 @@ function interpreterGoals(r: InterpreterBenchResult): { goal: string; met: boole
     { goal: 'idle stack < 2% of the CPU (interpreter)', met: r.idleCpuPercent.median < 2, figure: r.idleCpuPercent.median.toFixed(2) + '%' },
     {
       goal: 'free variables flat (interpreter)', met: flat(r.freeVariables.firmware) && flat(r.freeVariables.app),
-      figure: 'firmware ' + r.freeVariables.firmware.join(', ') + '; with the user\'s sockets ' + r.freeVariables.app.join(', ') + (variables.length ? '' : 'none'),
+      figure: 'firmware ' + rangesText(r.freeVariables.firmware) + '; with the user\'s sockets ' + rangesText(r.freeVariables.app),
     },
   ];
 }

@@ -70,7 +70,27 @@ export interface VariableCount {
   total: number;
 }
 
+/** Between two characters typed at the console, ms. */
+const typingInterval = 2;
+
 const terminalEscape = /\x1b\[[0-9;]*[A-Za-z]/g;
+
+/** Free variables over a few readings at rest (InterpreterProcess.restingVariables). */
+export interface VariableRange {
+  min: number;
+  max: number;
+  total: number;
+}
+
+/** Two resting ranges that overlap: the same state, as far as the readings can tell. */
+export function sameVariables(a: VariableRange, b: VariableRange): boolean {
+  return a.min <= b.max && b.min <= a.max;
+}
+
+/** "min..max" (or one number). */
+export function formatVariableRange(range: VariableRange): string {
+  return range.min === range.max ? String(range.min) : range.min + '..' + range.max;
+}
 
 /** Lines the interpreter prints at start that say nothing about the program it runs. */
 const bannerLine = /^( _|\| |\|_|\s*$|\s+\|_\| espruino\.com|\s*\d+v\d+ \(c\)|Espruino is Open Source|only by sales of|http:\/\/espruino\.com|Copyright|[ \t]*espruino\.com)/;
@@ -87,6 +107,9 @@ export class InterpreterProcess {
   private readonly child: ChildProcess;
   private readonly waiters: Array<() => void> = [];
   private readonly listeners: Array<(chunk: Buffer) => void> = [];
+  /** What send() has still to type, and the timer typing it. */
+  private typing = '';
+  private typist: NodeJS.Timeout | null = null;
   private partial = '';
 
   constructor(readonly build: InterpreterBuild, readonly folder: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
@@ -186,10 +209,25 @@ export class InterpreterProcess {
   /**
    * Runs `line` at the console as a program does (the Web IDE, the espruino CLI): prefixed with
    * DLE, so the interpreter neither echoes it nor keeps it in its command history, whose entries
-   * are variables (a free-variable reading must not count the commands that take it).
+   * are variables (a free-variable reading must not count the commands that take it). Typed one
+   * character every 2 ms: the Linux build's input thread adds the characters it reads in one go to
+   * the last queued event with no lock against its main loop, which may be taking that event at
+   * the same moment (busy, while any socket of its own is open), and a character is lost; one at
+   * a time, each is an event of its own.
    */
   send(line: string): void {
-    (this.child.stdin as NodeJS.WritableStream).write('\x10' + line + '\n');
+    this.typing += '\x10' + line + '\n';
+    if (this.typist === null) this.typeNext();
+  }
+
+  private typeNext(): void {
+    if (this.typing === '' || this.exitCode !== null) {
+      this.typist = null;
+      return;
+    }
+    (this.child.stdin as NodeJS.WritableStream).write(this.typing[0]);
+    this.typing = this.typing.slice(1);
+    this.typist = setTimeout(() => this.typeNext(), typingInterval);
   }
 
   /**
@@ -220,17 +258,20 @@ export class InterpreterProcess {
   }
 
   /**
-   * The most free variables of `readings` readings 100 ms apart: with firmware running, a reading
-   * taken mid-tick also counts what that tick holds for a moment (a variable or two either way).
+   * The range of free variables over `readings` readings 100 ms apart, with nothing else going
+   * on: readings at rest differ by a variable or two (what the firmware's loop and the
+   * interpreter's timers hold at that instant), so two states are compared by their ranges.
    */
-  async settledVariables(readings = 5): Promise<VariableCount> {
-    let best = await this.variables();
-    for (let i = 1; i < readings; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+  async restingVariables(readings = 15): Promise<VariableRange> {
+    const free: number[] = [];
+    let total = 0;
+    for (let i = 0; i < readings; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 100));
       const reading = await this.variables();
-      if (reading.free > best.free) best = reading;
+      free.push(reading.free);
+      total = reading.total;
     }
-    return best;
+    return { min: Math.min(...free), max: Math.max(...free), total };
   }
 
   /** The last lines printed, for error messages. */
@@ -303,17 +344,32 @@ export class InterpreterBoard {
     const size = fs.statSync(file).size;
     const code = 'var f=E.openFile(' + JSON.stringify(path.resolve(file)) + ',"r"),S=require("Storage"),o=0,c;' +
       'try{while((c=f.read(1024))){S.write(' + JSON.stringify(name) + ',c,o,' + size + ');o+=c.length;}' +
-      'print("STORED "+o+" "+S.read(' + JSON.stringify(name) + ').length)}catch(e){print("STORE FAILED "+e)}f.close();' +
-      // quit() inside -e code is undone when the code returns; from a timer it ends the run even with the firmware's timers pending.
-      'setTimeout(function(){quit();},0);';
-    const out = execFileSync(interpreterPath(this.build), ['-e', code], { cwd: this.folder, input: '', timeout: 60000 })
-      .toString('latin1').replace(/\r/g, '');
+      'print("STORED "+o+" "+S.read(' + JSON.stringify(name) + ').length)}catch(e){print("STORE FAILED "+e)}f.close();';
+    const out = this.runOnce(code);
     const match = out.match(/STORED (\d+) (\d+)/);
     if (!match || Number(match[1]) !== size || Number(match[2]) !== size) {
       const failure = out.match(/STORE FAILED .*/);
       throw new Error('Storage refused ' + name + ' (' + size + ' bytes) on espruino_linux_' + this.build + ': ' +
         (failure ? failure[0] : out.split('\n').filter((line) => !bannerLine.test(line)).join(' ').slice(-400)));
     }
+  }
+
+  /** Evaluates `expression` in an interpreter started on this board's Storage (which boots first) and returns what it printed. */
+  inspect(expression: string): string {
+    const out = this.runOnce('print("<"+"R>"+(' + expression + ')+"</"+"R>");');
+    const match = /<R>([\s\S]*?)<\/R>/.exec(out);
+    if (!match) throw new Error('espruino_linux_' + this.build + ' did not evaluate ' + expression + ': ' + out.slice(-400));
+    return match[1];
+  }
+
+  /**
+   * Runs `code` once in a fresh interpreter on this board's Storage and returns its output. It
+   * quits from a timer: quit() inside -e code is undone when the code returns, and the firmware
+   * booted from Storage keeps timers pending.
+   */
+  private runOnce(code: string): string {
+    return execFileSync(interpreterPath(this.build), ['-e', code + 'setTimeout(function(){quit();},0);'], { cwd: this.folder, input: '', timeout: 60000 })
+      .toString('latin1').replace(/\r/g, '');
   }
 
   /** Writes `text` into a file of the board's folder and stores it as `name`. */
