@@ -16,7 +16,7 @@ const boards = fs.existsSync(boardsDir)
 // Bundles of boards that no longer exist must not linger in the report.
 if (fs.existsSync(distDir)) {
   for (const name of fs.readdirSync(distDir)) {
-    if (name.endsWith('.js') || name === 'report.json' || name === 'pretokenised') fs.rmSync(path.join(distDir, name), { recursive: true });
+    if (name.endsWith('.js') || name === 'report.json' || name === 'pretokenised' || name === 'names') fs.rmSync(path.join(distDir, name), { recursive: true });
   }
 }
 

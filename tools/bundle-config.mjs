@@ -70,10 +70,30 @@ const pretokenised = {
 };
 
 /**
+ * Beside each bundle, names/NAME.json: the short name terser gave each property it renamed,
+ * `{"userTimeout": "Ab", ...}`. Nothing on a board reads it; a test that sets a configuration
+ * field through netconfig.json (whose other fields keep only their short names) looks names up there.
+ */
+function propertyNames(nameCache) {
+  return {
+    name: 'property-names',
+    generateBundle(options, bundle) {
+      const renamed = (nameCache.props && nameCache.props.props) || {};
+      const names = {};
+      for (const key of Object.keys(renamed).sort()) names[key.replace(/^\$/, '')] = renamed[key];
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type === 'chunk') this.emitFile({ type: 'asset', fileName: 'names/' + chunk.fileName.replace(/\.js$/, '.json'), source: JSON.stringify(names, null, 1) + '\n' });
+      }
+    },
+  };
+}
+
+/**
  * Rollup options for boards/NAME.ts (`input`) written to `file`; `plugins` run after TypeScript,
  * before terser.
  */
 export function boardBundle(input, file, { tsconfig = 'tsconfig.bundle.json', plugins = [] } = {}) {
+  const nameCache = {};
   return {
     input,
     output: { file, format: 'iife', sourcemap: false },
@@ -96,7 +116,9 @@ export function boardBundle(input, file, { tsconfig = 'tsconfig.bundle.json', pl
         format: { ecma: 5, comments: false, max_line_len: 160 },
         safari10: false,
         ie8: false,
+        nameCache,
       }),
+      propertyNames(nameCache),
     ],
   };
 }

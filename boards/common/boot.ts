@@ -67,7 +67,8 @@ export function setupSpi(port: EspruinoSpiSetup, wiring: SpiWiring): void {
  * The Storage file a user may write to set the board's addresses without a new build (for
  * example a SLIP link's: `require("Storage").writeJSON("netconfig.json", {ip: "10.0.0.2",
  * gateway: "10.0.0.1", dnsServer: "10.0.0.1"})`), read once at boot. Its fields keep their
- * names in the bundle (@external); any other field is ignored.
+ * names in the bundle (@external); every other configuration field has only the short name the
+ * build lists in dist/names/NAME.json, which the interpreter tier's rig uses to set timeouts.
  */
 export const configFile = 'netconfig.json';
 

@@ -50,6 +50,14 @@ export interface NetworkJsDriver {
   send(socket: number, data: string): number;
 }
 
+/** What the interpreter did at a handle's last send(). */
+const enum Sending {
+  /** It offered data: the peer's close waits (recv's CLOSED would make it drop what is unsent). */
+  Offered = 1,
+  /** The send ring had no room for all of it: recv hands over nothing until it has. */
+  Held = 2,
+}
+
 const enum Handle {
   FREE = 0,
   CONNECTION = 1,
@@ -106,8 +114,8 @@ export class NetworkJs implements NetworkJsDriver {
   private readonly ports: Uint16Array;
   /** Bumped when a handle is freed, so that a late lookup answer for its previous use is ignored. */
   private readonly generations: Uint16Array;
-  /** 1 when the interpreter has called send() with data since the handle's last recv(). */
-  private readonly offered: Uint8Array;
+  /** Offered and Held bits (Sending) of each handle. */
+  private readonly sending: Uint8Array;
   private lookups = 0;
 
   constructor(
@@ -120,7 +128,7 @@ export class NetworkJs implements NetworkJsDriver {
     this.ports = arena.cut(Cut.U16, handles);
     this.generations = arena.cut(Cut.U16, handles);
     this.kinds = arena.cut(Cut.U8, handles);
-    this.offered = arena.cut(Cut.U8, handles);
+    this.sending = arena.cut(Cut.U8, handles);
   }
 
   create(host: string | undefined, port: number, socketType?: number): number {
@@ -200,7 +208,10 @@ export class NetworkJs implements NetworkJsDriver {
     const slot = this.refs[socket];
     const state = tcp.state(slot);
     if (state === TcpState.SYN_SENT) return SocketError.NO_CONNECTION;
-    const length = Math.min(tcp.readable(slot), maxLen, StackLimit.SCRATCH);
+    // The interpreter reads whether or not it can send, and keeps what it could not send in a
+    // string of no bounded size: while the send ring has refused some of it, nothing more is read,
+    // so a user's echo over a fast peer closes the peer's window instead of taking the heap.
+    const length = this.sending[socket] & Sending.Held ? 0 : Math.min(tcp.readable(slot), maxLen, StackLimit.SCRATCH);
     if (length > 0) {
       const scratch = this.stack.scratch;
       const got = tcp.receive(slot, scratch, 0, length);
@@ -211,8 +222,8 @@ export class NetworkJs implements NetworkJsDriver {
     if (state === TcpState.ESTABLISHED || state === TcpState.FIN_WAIT_1 || state === TcpState.FIN_WAIT_2) return '';
     // The peer has closed. On CLOSED the interpreter closes at once and drops what it has not sent
     // yet ("unsent data"), so CLOSED waits until it has stopped offering data.
-    if (this.offered[socket]) {
-      this.offered[socket] = 0;
+    if (this.sending[socket]) {
+      this.sending[socket] = 0;
       return '';
     }
     return SocketError.CLOSED;
@@ -230,8 +241,8 @@ export class NetworkJs implements NetworkJsDriver {
     const error = tcp.socketError(slot);
     if (error !== 0) return socketError(error);
     if (state !== TcpState.ESTABLISHED && state !== TcpState.CLOSE_WAIT) return SocketError.CLOSED;
-    if (data.length > 0) this.offered[socket] = 1;
     const room = tcp.writable(slot);
+    this.sending[socket] = data.length === 0 ? 0 : room < data.length ? Sending.Offered | Sending.Held : Sending.Offered;
     if (room <= 0 || data.length === 0) return 0;
     const taken = tcp.send(slot, this.stack.hal.bytes(room < data.length ? data.substring(0, room) : data), 0, room < data.length ? room : data.length);
     return taken < 0 ? socketError(taken) : taken;

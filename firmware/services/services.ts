@@ -192,7 +192,8 @@ export class Services {
         (stack.stats[Stat.tcpPassiveOpens] + stack.stats[Stat.tcpActiveOpens]) + ', memory ' + stack.memory()['total'] + ' bytes\n');
     } else if (path.indexOf('/bytes/') === 0) {
       const size = path.substring(7);
-      const bytes = /^\d{1,10}$/.test(size) ? Number(size) : -1;
+      // The interpreter's regular expressions have no {n,m}: the length is checked apart.
+      const bytes = size.length <= 10 && /^\d+$/.test(size) ? Number(size) : -1;
       if (bytes < 0 || bytes > Service.MAX_BYTES) {
         this.reply(slot, '400 Bad Request', 'size must be 0 to ' + Service.MAX_BYTES + '\n');
         return;

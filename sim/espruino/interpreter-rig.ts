@@ -129,6 +129,19 @@ export function parsePools(text: string): DevicePools {
   };
 }
 
+/**
+ * `fields` under the names `bundle` gives them: netconfig.json keeps the address fields' own
+ * names (boards/common/boot.ts), and every other configuration field is known only by the short
+ * name the minifier gave it, which the build lists in names/NAME.json beside the bundle.
+ */
+function bundleFieldNames(bundle: string, fields: { [field: string]: unknown }): { [field: string]: unknown } {
+  const file = path.join(path.dirname(bundle), 'names', path.basename(bundle).replace(/\.js$/, '.json'));
+  const names = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) as { [field: string]: string } : {};
+  const renamed: { [field: string]: unknown } = {};
+  for (const field of Object.keys(fields)) renamed[names[field] || field] = fields[field];
+  return renamed;
+}
+
 /** Where the board bundles are built (`npm run build`). */
 export const distDirectory = path.resolve(process.env.DIST_DIR || 'dist');
 
@@ -164,12 +177,13 @@ export async function startInterpreterRig(options: InterpreterRigOptions = {}): 
     const relay = new SlipRelay(bridge, line, slipMtu);
     const uart = slip.uart as NonNullable<typeof slip.uart>;
     board.storeText('.boot0', 'Serial1.setup(' + uart.baud + ',{path:' + JSON.stringify(line.path) + '});');
+    const bundle = options.bundle || path.join(distDirectory, slip.name + '.js');
     board.storeText(configFile, JSON.stringify(Object.assign({
       ip: bridge.deviceIp, netmask: '255.255.255.0', gateway: bridge.tapIp, dnsServer: bridge.tapIp,
-    }, options.config)));
+    }, bundleFieldNames(bundle, options.config || {}))));
     const storage = options.storage || {};
     for (const name of Object.keys(storage)) board.storeText(name, storage[name]);
-    if (options.bundle !== null) board.store('.bootcde', options.bundle || path.join(distDirectory, slip.name + '.js'));
+    if (options.bundle !== null) board.store('.bootcde', bundle);
     const serverCommands = options.servers || {};
     for (const name of Object.keys(serverCommands)) {
       const child = bridge.spawn(serverCommands[name]);

@@ -7,7 +7,7 @@ import { interpreterTest, slipBuild } from '../interpreter/support';
  * and goal is filled in. No timing is asserted.
  */
 
-interpreterTest('group 8 measures the firmware inside the interpreter: floor, sent, echoed, idle, the user\'s sockets, sections', [slipBuild], async (t) => {
+interpreterTest('group 8 measures the firmware inside the interpreter: floor, sent, echoed, idle, the user\'s sockets, sections', [slipBuild, 'esp32'], async (t) => {
   const lines: string[] = [];
   const result = await runInterpreterBench({
     runs: 1, receiveBytes: 5000, sendBytes: 10000, connections: 5, idleSeconds: 1, floorIterations: 100, workDir: 'bench-results/tmp',

@@ -93,7 +93,12 @@ interpreterTest('dead peer: with the namespace\'s TUN down mid-transfer, the dev
       before = (await deviceStats(rig)).tcpOut || 0;
       return before > 50;
     };
-    while (!(await flowing())) await new Promise((resolve) => setTimeout(resolve, 500));
+    const startedAt = Date.now();
+    while (!(await flowing()) && Date.now() - startedAt < 60000) await new Promise((resolve) => setTimeout(resolve, 500));
+    if (before <= 50) {
+      t.fail('the transfer never got going: ' + before + ' segments out in 60 s');
+      return;
+    }
     const down = await rig.bridge.exec('ip link set ' + rig.bridge.tapName + ' down', 5000);
     t.is(down.code, 0, down.stderr);
     const downAt = Date.now();

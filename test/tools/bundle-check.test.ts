@@ -59,6 +59,8 @@ const forbidden: Array<[string, string, number | number[], string[]]> = [
     ["closure made in a loop captures 'v'"]],
   ['closure capturing a for-of const', 'var fs = [];\nfor (const x of [1, 2]) fs.push(\n  function () { return x; });', 3,
     ["closure made in a loop captures 'x'"]],
+  ['regular expressions the interpreter lacks', 'var a = /^\\d{1,10}$/, b = /(?:ab)+/, c = /a(?=b)/, d = /\\bx/, e = /a+?/;', [1, 1, 1, 1, 1],
+    ['{n,m} quantifier', '(?...) group', '(?...) group', 'word boundary', 'lazy quantifier']],
 ];
 
 for (const [name, code, line, messages] of forbidden) {
@@ -78,6 +80,7 @@ test('reports the 1-based column', (t) => {
 
 test('passes what the interpreter runs', (t) => {
   const clean = [
+    'var r = /^\\d+$/, s = /[{(?]\\{2\\}\\(\\?x/, u = /a*\\?/, v = /[\\b]/;',
     '!function () {',
     '  "use strict";',
     '  var Slot = /** @class */ (function () {',
