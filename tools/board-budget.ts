@@ -32,6 +32,8 @@ export interface BoardBudget {
   storedBytes: number;
   storageFile: number;
   storageLimit: number;
+  /** What the stack of the board's configuration allocates (its console's mem, the `stack memory` of its up: line); 0 when the configuration is refused. */
+  stackBytes: number;
   /** The board's variables, and how many must stay free after boot (the profile's appReserve). */
   variables: number;
   appReserve: number;
@@ -62,12 +64,12 @@ async function budgetFor(profile: BoardProfile, stored: string, measure: boolean
   const storageLimit = Math.floor(profile.storageFile * storageShare);
   const budget: BoardBudget = {
     board: profile.name, title: profile.title, interpreter: profile.interpreter, storedBytes, storageFile: profile.storageFile, storageLimit,
-    variables: profile.variables, appReserve: profile.appReserve, used: null, free: null, unmeasured: '', problems: [],
+    stackBytes: 0, variables: profile.variables, appReserve: profile.appReserve, used: null, free: null, unmeasured: '', problems: [],
   };
   try {
     const ethernet = profile.nic !== 'slip';
-    new Stack(resolveConfig(profile.config), new NodeHal({ now: () => 0 }, 1),
-      { mac: new Uint8Array(6), ethernet, mtu: ethernet ? 1500 : slipMtu, transmit() {}, linkUp: () => true });
+    budget.stackBytes = new Stack(resolveConfig(profile.config), new NodeHal({ now: () => 0 }, 1),
+      { mac: new Uint8Array(6), ethernet, mtu: ethernet ? 1500 : slipMtu, transmit() {}, linkUp: () => true }).memory()['total'];
   } catch (error) {
     budget.problems.push(profile.name + ': its configuration is refused: ' + (error as Error).message);
   }

@@ -197,8 +197,8 @@ export function renderTable(r: BenchResults): string {
   rows.push(['1 memory', 'board selftest (2 sockets, 1 KB rings, 576-byte frames), per stack: stackBytes of node dist/selftest.js',
     m.selftestProblem ? 'not measured: ' + m.selftestProblem : m.selftestStackBytes + ' B']);
   for (const b of r.boardBudgets) {
-    rows.push(['1 memory', 'board ' + b.board + ' as flashed, on espruino_linux_' + b.interpreter + ': stored bytes (share of Storage); variables used, free (needed free)',
-      b.storedBytes + ' B (' + (100 * b.storedBytes / b.storageFile).toFixed(0) + '%); ' +
+    rows.push(['1 memory', 'board ' + b.board + ' as flashed, on espruino_linux_' + b.interpreter + ': stack bytes; stored bytes (share of Storage); variables used, free (needed free)',
+      b.stackBytes + ' B; ' + b.storedBytes + ' B (' + (100 * b.storedBytes / b.storageFile).toFixed(0) + '%); ' +
       (b.used === null ? 'not measured: ' + b.unmeasured : b.used + ' used, ' + b.free + ' free of ' + b.variables + ' (' + b.appReserve + ')')]);
   }
   for (const c of r.churn) {

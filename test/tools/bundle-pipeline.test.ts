@@ -38,7 +38,7 @@ test('a board builds into one self-contained ES5 bundle that passes the check an
   try {
     fs.writeFileSync(path.join(dist, 'stale.js'), 'old board');
     buildBoards('test/tools/fixture-board', dist, 'test/tools/fixture-board/tsconfig.json');
-    t.deepEqual(fs.readdirSync(dist).sort(), ['fixture.js', 'pretokenised'], 'one bundle per board, stale bundles removed');
+    t.deepEqual(fs.readdirSync(dist).sort(), ['fixture.js', 'names', 'pretokenised'], 'one bundle per board, stale bundles removed');
     t.deepEqual(fs.readdirSync(path.join(dist, 'pretokenised')), ['fixture.js'], 'and beside it the form a board stores');
 
     const code = fs.readFileSync(path.join(dist, 'fixture.js'), 'utf8');

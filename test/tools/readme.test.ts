@@ -70,5 +70,7 @@ test('the memory section\'s figures are the benchmark\'s group 1 for the default
   t.is(bytes('default configuration, total'), memory.defaultReport.total);
   t.is(benchRow('default configuration total'), memory.defaultReport.total + ' B, ' + memory.defaultEspruinoVariables + ' vars');
   const counters = /counters ([\d,]+)\./.exec(section('Memory'));
-  t.is(number(counters![1]), memory.defaultReport.stats);
+  t.is(number(counters![1]), memory.defaultReport['stack.counters']);
+  const scratch = /scratch buffer[^;]* ([\d,]+);/.exec(section('Memory'));
+  t.is(number(scratch![1]), memory.defaultReport['stack.scratch']);
 });
