@@ -57,7 +57,10 @@ interpreterTest('100 sequential kernel clients of the device\'s HTTP server, whi
 }, true);
 
 interpreterTest('SYN flood: spoofed SYNs from hping3 fill only the SYN queue, and a real client is served meanwhile', [slipBuild], async (t) => {
-  const synReceivedTimeout = 2000;
+  // Longer than the interpreter takes to work through the flood's backlog: a real client whose
+  // final ACK the full line dropped must still find its half-open record when it sends again
+  // (an expired one is answered, rightly, with a reset, which would judge the line, not the stack).
+  const synReceivedTimeout = 10000;
   await withDevice(t, { config: { synReceivedTimeout } }, async (rig) => {
     const flood = 2000;
     // A spoofed off-link source (RFC 2544's 198.18.0.0/15): the device answers through its gateway,

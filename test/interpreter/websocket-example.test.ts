@@ -134,9 +134,11 @@ async function runScenario(t: ExecutionContext, scenario: Scenario): Promise<voi
     };
     const answersMs = await serverRound(1);
     const during = Math.min.apply(null, variableReadings(repl, runFrom));
-    const after = await restingFreeVariables(repl);
+    // The most of eight readings (two seconds): the example's client keeps reconnecting to the
+    // peer in the background, and a reading taken while it is connecting is a variable or two lower.
+    const after = await restingFreeVariables(repl, 8);
     await serverRound(2);
-    const afterSecond = await restingFreeVariables(repl);
+    const afterSecond = await restingFreeVariables(repl, 8);
     t.log(scenario.build + ': client: ' + scenario.messages + ' readings (half binary) in ' + readingsMs + ' ms from the peer\'s start, ' + scenario.messages +
       ' text messages of 1-1,250 bytes in ' + messagesMs + ' ms, ' + binaryFrames + ' binary frames dropped by the module; server: ' + scenario.messages +
       ' requests answered in ' + answersMs + ' ms; free variables with nothing loaded ' + (await bareFreeVariables(scenario.build)) + ', before ' + before + ' (the client retrying), lowest during ' + during + ', after ' + after +
