@@ -2,7 +2,7 @@ import { Hal } from '../hal/hal';
 import { Stat } from './stats';
 import { MemoryReport } from './memory-report';
 import { EthernetField } from './wire/ethernet';
-import { Arena, Cut } from './arena';
+import { Arena, Cut } from '../hal/arena';
 
 export const enum ArpState {
   FREE = 0,
@@ -33,9 +33,12 @@ export class ArpCache {
   readonly pending: Uint8Array[];
   readonly pendingLength: Uint16Array;
   readonly pendingIp: Uint32Array;
-  /** Arrival order, so that frames for one next hop leave in the order they were sent. */
+  /**
+   * Arrival order, so that frames for one next hop leave in the order they were sent: one past the
+   * newest frame still held, so no counter is kept between frames (as a property, a count past a
+   * few thousand would cost the interpreter a variable of its own).
+   */
   private readonly pendingOrder: Uint32Array;
-  private nextOrder = 0;
 
   constructor(entries: number, pendingFrames: number, frameSize: number, private readonly hal: Hal, private readonly stats: Uint32Array) {
     this.size = entries;
@@ -99,16 +102,20 @@ export class ArpCache {
 
   /** Copies frame[0..length) into a free pending buffer for next hop `ip`; false when none is free. */
   hold(frame: Uint8Array, length: number, ip: number): boolean {
-    for (let i = 0; i < this.pending.length; i++) {
-      if (this.pendingLength[i] === 0) {
-        this.hal.copy(this.pending[i], 0, frame, 0, length);
-        this.pendingLength[i] = length;
-        this.pendingIp[i] = ip;
-        this.pendingOrder[i] = this.nextOrder++;
-        return true;
-      }
+    const lengths = this.pendingLength;
+    const orders = this.pendingOrder;
+    let free = -1;
+    let order = 0;
+    for (let i = 0; i < lengths.length; i++) {
+      if (lengths[i] === 0) free = i;
+      else if (((orders[i] + 1 - order) | 0) > 0) order = orders[i] + 1;
     }
-    return false;
+    if (free < 0) return false;
+    this.hal.copy(this.pending[free], 0, frame, 0, length);
+    lengths[free] = length;
+    this.pendingIp[free] = ip;
+    orders[free] = order;
+    return true;
   }
 
   /** The oldest pending buffer held for `ip`, or -1. The caller frees it by zeroing pendingLength. */

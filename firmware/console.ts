@@ -1,6 +1,7 @@
 import { Stack } from './stack';
 import { Stat, statNames } from './stats';
 import { SlotFlag } from './tcp/slot-table';
+import { RecycledAge } from './tcp/timewait-table';
 import { TcpState, tcpStateNames } from './tcp/state';
 import { heapLevelNames } from './watchdog';
 import { formatIp } from './wire/ip-address';
@@ -78,9 +79,10 @@ export class Console {
         ' accepted ' + stats[Stat.tcpSynCookiesAccepted] + ', accept queue full ' + stats[Stat.tcpAcceptQueueFull]);
     } else if (command === 'timewait') {
       const table = tcp.timeWait;
+      const ages = table.recycledAge;
       out.log('TIME_WAIT ' + table.count + '/' + table.capacity + ' recycled ' + stats[Stat.twRecycled] +
         ' shed ' + stats[Stat.wdTimeWaitShed] + ' last recycled age ' +
-        (table.lastRecycledAge < 0 ? 'none' : table.lastRecycledAge + ' ms, min ' + table.minRecycledAge + ' ms'));
+        (ages[RecycledAge.LAST] < 0 ? 'none' : ages[RecycledAge.LAST] + ' ms, min ' + ages[RecycledAge.MIN] + ' ms'));
       let shown = 0;
       for (let i = table.first(); i >= 0 && shown < 8; i = table.next(i), shown++) {
         out.log('  ' + formatIp(table.remoteIp[i]) + ':' + table.remotePort[i] + ' <- :' + table.localPort[i] +

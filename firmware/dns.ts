@@ -9,7 +9,7 @@ import { parseIp } from './wire/ip-address';
 import { readIpv4Address } from './wire/ipv4';
 import { UdpField } from './wire/udp';
 import { DnsConstant, DnsField, namesEqual, skipName } from './wire/dns';
-import { Arena, Cut } from './arena';
+import { Arena, Cut } from '../hal/arena';
 import { withConfigCheck } from './features';
 
 /** `error` is null on success, else an Error with code 'ENOTFOUND' (NXDOMAIN, no A record, no answer, no server). */

@@ -10,6 +10,7 @@ import { externalNames } from '../build/tools/external-names.js';
 import { profileOf } from '../build/boards/common/profiles.js';
 import { pretokenise } from '../build/tools/pretokenise.js';
 import { aliasPrototypes } from '../build/tools/prototype-alias.js';
+import { aliasGlobals } from '../build/tools/global-alias.js';
 
 const featuresModule = path.resolve('firmware/features');
 const featureDefaults = Object.fromEntries(Array.from(
@@ -59,6 +60,14 @@ const prototypeAlias = {
   },
 };
 
+// The bundle reads its frequent typed-array constructors and Math through locals (tools/global-alias.ts).
+const globalAlias = {
+  name: 'global-alias',
+  renderChunk(code) {
+    return { code: aliasGlobals(code), map: null };
+  },
+};
+
 // Beside each bundle, the form a board stores: pretokenised/NAME.js (tools/pretokenise.ts).
 const pretokenised = {
   name: 'pretokenised',
@@ -103,6 +112,7 @@ export function boardBundle(input, file, { tsconfig = 'tsconfig.bundle.json', pl
       typescript({ tsconfig, outputToFilesystem: false }),
       prototypeAlias,
       ...plugins,
+      globalAlias,
       terser({
         ecma: 5,
         module: false,

@@ -2,7 +2,7 @@ import { Stack, StackLimit } from '../stack';
 import { Err } from '../errors';
 import { TcpState } from '../tcp/state';
 import { parseIp } from '../wire/ip-address';
-import { Arena, Cut } from '../arena';
+import { Arena, Cut } from '../../hal/arena';
 
 /**
  * The interpreter's socket error codes (libs/network/socketerrors.h): what recv/send/create

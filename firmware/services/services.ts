@@ -2,7 +2,7 @@ import { Stack } from '../stack';
 import { Stat } from '../stats';
 import { SlotFlag } from '../tcp/slot-table';
 import { TcpState } from '../tcp/state';
-import { Arena, Cut } from '../arena';
+import { Arena, Cut } from '../../hal/arena';
 
 /** The ports of the firmware's own services. */
 export const enum ServicePort {

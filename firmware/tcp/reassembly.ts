@@ -1,4 +1,4 @@
-import { Arena, Cut } from '../arena';
+import { Arena, Cut } from '../../hal/arena';
 /**
  * The out-of-order assembler: which sequence ranges beyond rcv.nxt each slot already holds in
  * its receive ring (the bytes themselves sit in the ring at their offset). At most `perSlot`

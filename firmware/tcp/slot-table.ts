@@ -1,6 +1,6 @@
 import { Config } from '../config';
 import { TcpState } from './state';
-import { Arena, Cut } from '../arena';
+import { Arena, Cut } from '../../hal/arena';
 
 /** Per-slot boolean state, packed in one Uint16Array. */
 export const enum SlotFlag {

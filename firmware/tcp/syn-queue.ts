@@ -1,4 +1,4 @@
-import { Arena, Cut } from '../arena';
+import { Arena, Cut } from '../../hal/arena';
 /** `listener` value of a free record; listener ids are below it (Config.listeners <= 64). */
 export const enum SynQueueSlot {
   free = 255,

@@ -16,7 +16,25 @@ import { SequenceSecrets, cookieMss, cookieMssIndex } from './isn';
 import { TimeWaitTable } from './timewait-table';
 import { SynQueue } from './syn-queue';
 import { withSack, withSynCookies } from '../features';
-import { Arena, Cut } from '../arena';
+import { Arena, Cut } from '../../hal/arena';
+
+/**
+ * Indices into Tcp.segment. Numbers the interpreter would hold in properties, in a typed array
+ * instead: an integer past its in-place range (about 4,000 on a Pico) costs a property a variable
+ * of its own, so which segment came last would change the free variables a board reports at rest.
+ */
+const enum Segment {
+  /** Offset of the segment's data in its buffer. */
+  DATA = 0,
+  DATA_LENGTH = 1,
+  /** A wholly duplicate segment just received on this slot, for the first SACK block of the ACK it gets (RFC 2883); -1: none. */
+  DUPLICATE_SLOT = 2,
+  DUPLICATE_START = 3,
+  DUPLICATE_END = 4,
+  /** sndNxt of the TIME_WAIT record the current SYN reopened (timeWaitSegment), -1 for any other segment. */
+  REOPENED_SND_NXT = 5,
+  COUNT = 6,
+}
 
 const enum Limit {
   NONE = 255,
@@ -75,21 +93,8 @@ export class Tcp implements Transport, TcpApi {
   private readonly fields: Uint32Array;
   private readonly noBuffer: Uint8Array;
   private segBuf: Uint8Array;
-  private segSourcePort = 0;
-  private segDestinationPort = 0;
-  private segSeq = 0;
-  private segAck = 0;
-  private segFlags = 0;
-  private segWindow = 0;
-  private segMss = 0;
-  private segData = 0;
-  private segDataLength = 0;
-  /** A wholly duplicate segment just received on this slot, for the first SACK block of the ACK it gets (RFC 2883); -1: none. */
-  private duplicateSlot = -1;
-  private duplicateStart = 0;
-  private duplicateEnd = 0;
-  /** sndNxt of the TIME_WAIT record the current SYN reopened (timeWaitSegment), -1 for any other segment. */
-  private reopenedSndNxt = -1;
+  /** What input() keeps of the segment besides its header fields, and what the reply reads: see Segment. */
+  private readonly segment: Float64Array;
 
   constructor(readonly config: Config, readonly hal: Hal, private readonly stats: Uint32Array, private readonly ip: IpOutput) {
     const slots = config.sockets;
@@ -107,8 +112,11 @@ export class Tcp implements Transport, TcpApi {
     const linkMss = ip.maxPayload - TcpHeader.MIN_LENGTH;
     this.ourMss = config.mss < linkMss ? config.mss : linkMss;
     const listeners = config.listeners;
-    const arena = new Arena(8 * config.synQueue + 4 * TcpField.COUNT + listeners * (2 + 5));
+    const arena = new Arena(8 * config.synQueue + 8 * Segment.COUNT + 4 * TcpField.COUNT + listeners * (2 + 5));
     this.synStarted = arena.cut(Cut.F64, config.synQueue);
+    const segment = arena.cut(Cut.F64, Segment.COUNT);
+    segment[Segment.DUPLICATE_SLOT] = segment[Segment.REOPENED_SND_NXT] = -1;
+    this.segment = segment;
     this.fields = arena.cut(Cut.U32, TcpField.COUNT);
     this.listenerPorts = arena.cut(Cut.U16, listeners);
     this.backlogs = arena.cut(Cut.U8, listeners);
@@ -124,12 +132,12 @@ export class Tcp implements Transport, TcpApi {
 
   reportMemory(report: MemoryReport): void {
     // Each table's arrays are cut from one arena: its buffer is the table's size.
-    report['tcp.slots'] = this.slots.state.buffer.byteLength + this.fields.byteLength;
+    report['tcp.slots'] = this.slots.state.buffer.byteLength + this.fields.byteLength + this.segment.byteLength;
     report['tcp.sendRings'] = this.sendRings.byteLength;
     report['tcp.receiveRings'] = this.receiveRings.byteLength;
     report['tcp.reassembly'] = this.reassembly.count.buffer.byteLength;
     report['tcp.scoreboard'] = this.scoreboard.count.buffer.byteLength;
-    report['tcp.listeners'] = this.listenerPorts.buffer.byteLength - this.fields.byteLength - this.synStarted.byteLength;
+    report['tcp.listeners'] = this.listenerPorts.buffer.byteLength - this.fields.byteLength - this.segment.byteLength - this.synStarted.byteLength;
     report['tcp.synQueue'] = this.synQueue.listener.buffer.byteLength + this.synStarted.byteLength;
     report['tcp.timeWait'] = this.timeWait.remoteIp.buffer.byteLength;
   }
@@ -137,6 +145,7 @@ export class Tcp implements Transport, TcpApi {
   // ---------------------------------------------------------------- input
 
   input(buf: Uint8Array, offset: number, length: number, srcIp: number, dstIp: number, now: number): void {
+    const segment = this.segment;
     const stats = this.stats;
     stats[Stat.tcpIn]++;
     // RFC 1122 4.2.3.10: nothing sent to a broadcast or multicast address may open or touch a connection.
@@ -168,15 +177,8 @@ export class Tcp implements Transport, TcpApi {
     if (flags & TcpFlag.RST) stats[Stat.tcpRstIn]++;
     const headerLength = fields[TcpField.HEADER_LENGTH];
     this.segBuf = buf;
-    this.segSourcePort = sourcePort;
-    this.segDestinationPort = destinationPort;
-    this.segSeq = fields[TcpField.SEQUENCE];
-    this.segAck = fields[TcpField.ACKNOWLEDGMENT];
-    this.segFlags = flags;
-    this.segWindow = fields[TcpField.WINDOW];
-    this.segMss = fields[TcpField.MSS];
-    this.segData = offset + headerLength;
-    this.segDataLength = length - headerLength;
+    segment[Segment.DATA] = offset + headerLength;
+    segment[Segment.DATA_LENGTH] = length - headerLength;
     const slot = this.findSlot(srcIp, sourcePort, destinationPort);
     if ((flags & (TcpFlag.SYN | TcpFlag.FIN)) === (TcpFlag.SYN | TcpFlag.FIN)) {
       // SYN+FIN opens nothing: dropped wherever something listens or lives (as Linux drops it at a
@@ -195,6 +197,8 @@ export class Tcp implements Transport, TcpApi {
 
   /** RFC 9293 3.10.7.4, for a slot in any state but SYN_SENT (which synSentArrives handles). */
   private segmentArrives(i: number, now: number): void {
+    const segment = this.segment;
+    const fields = this.fields;
     const s = this.slots;
     const stats = this.stats;
     const state = s.state[i];
@@ -202,7 +206,7 @@ export class Tcp implements Transport, TcpApi {
       this.synSentArrives(i, now);
       return;
     }
-    let flags = this.segFlags;
+    let flags = fields[TcpField.FLAGS];
     if (!(flags & TcpFlag.RST)) {
       s.keepAt[i] = now + s.keepIdle[i];
       s.keepProbes[i] = 0;
@@ -216,10 +220,10 @@ export class Tcp implements Transport, TcpApi {
     const rcvNxt = s.rcvNxt[i];
     let window = (s.rcvAdv[i] - rcvNxt) | 0;
     if (window < 0) window = 0;
-    let data = this.segData;
-    let dataLength = this.segDataLength;
+    let data = segment[Segment.DATA];
+    let dataLength = segment[Segment.DATA_LENGTH];
     const segmentLength = dataLength + (flags & TcpFlag.FIN ? 1 : 0);
-    let offset = (this.segSeq - rcvNxt) | 0;
+    let offset = (fields[TcpField.SEQUENCE] - rcvNxt) | 0;
     // A bare ACK may sit at the right edge (as Linux allows): a peer that filled our window and
     // lost a segment sends its ACKs from snd.max, which is exactly there.
     const acceptable = segmentLength === 0
@@ -235,17 +239,17 @@ export class Tcp implements Transport, TcpApi {
       // from below the other's rcv.nxt, and if both dropped those ACKs they would answer each
       // other's retransmissions with ACKs until one gave up.
       if ((flags & TcpFlag.ACK) && (offset + segmentLength <= 0 || window === 0) && state !== TcpState.SYN_RECEIVED &&
-        ((this.segAck - s.sndUna[i]) | 0) > 0 && !this.processAck(i, now)) return; // counted there as dropTcpBadAck
+        ((fields[TcpField.ACKNOWLEDGMENT] - s.sndUna[i]) | 0) > 0 && !this.processAck(i, now)) return; // counted there as dropTcpBadAck
       // Telling the sender its retransmission was needless lets it undo the window cut (RFC 2883, 3708).
       if (withSack && (s.flags[i] & SlotFlag.SACK) && dataLength > 0 && offset + segmentLength <= 0) {
-        this.duplicateSlot = i;
-        this.duplicateStart = this.segSeq | 0;
-        this.duplicateEnd = (this.segSeq + dataLength) | 0;
+        segment[Segment.DUPLICATE_SLOT] = i;
+        segment[Segment.DUPLICATE_START] = fields[TcpField.SEQUENCE] | 0;
+        segment[Segment.DUPLICATE_END] = (fields[TcpField.SEQUENCE] + dataLength) | 0;
       }
       stats[Stat.dropTcpOutOfWindow]++;
       s.flags[i] |= SlotFlag.ACK_NOW;
       this.output(i, now, false);
-      this.duplicateSlot = -1;
+      segment[Segment.DUPLICATE_SLOT] = -1;
       return;
     }
     if (flags & TcpFlag.RST) {
@@ -277,7 +281,7 @@ export class Tcp implements Transport, TcpApi {
       return;
     }
     if (state === TcpState.SYN_RECEIVED) {
-      const ack = this.segAck;
+      const ack = fields[TcpField.ACKNOWLEDGMENT];
       if (((ack - s.sndUna[i]) | 0) <= 0 || ((ack - s.sndMax[i]) | 0) > 0) {
         stats[Stat.dropTcpBadAck]++;
         this.replyReset(s.remoteIp[i]);
@@ -325,10 +329,11 @@ export class Tcp implements Transport, TcpApi {
   }
 
   private synSentArrives(i: number, now: number): void {
+    const fields = this.fields;
     const s = this.slots;
     const stats = this.stats;
-    const flags = this.segFlags;
-    const ack = this.segAck;
+    const flags = fields[TcpField.FLAGS];
+    const ack = fields[TcpField.ACKNOWLEDGMENT];
     if (flags & TcpFlag.ACK) {
       if (((ack - s.sndUna[i]) | 0) <= 0 || ((ack - s.sndMax[i]) | 0) > 0) {
         stats[Stat.dropTcpBadAck]++;
@@ -349,7 +354,7 @@ export class Tcp implements Transport, TcpApi {
       stats[Stat.dropTcpFlags]++;
       return;
     }
-    const peerMss = this.segMss;
+    const peerMss = fields[TcpField.MSS];
     if (peerMss < TcpLimit.MIN_PEER_MSS) {
       stats[Stat.tcpMssRefused]++;
       this.replyReset(s.remoteIp[i]);
@@ -357,10 +362,10 @@ export class Tcp implements Transport, TcpApi {
       return;
     }
     if (peerMss < s.mss[i]) s.mss[i] = peerMss;
-    const rcvNxt = (this.segSeq + 1) >>> 0;
+    const rcvNxt = (fields[TcpField.SEQUENCE] + 1) >>> 0;
     s.rcvNxt[i] = rcvNxt;
     s.rcvAdv[i] = (rcvNxt + s.receiveLimit[i]) >>> 0;
-    if (withSack && this.config.sack && this.fields[TcpField.SACK_PERMITTED]) s.flags[i] |= SlotFlag.SACK;
+    if (withSack && this.config.sack && fields[TcpField.SACK_PERMITTED]) s.flags[i] |= SlotFlag.SACK;
     s.lastActivity[i] = now;
     if (flags & TcpFlag.ACK) {
       // Data or FIN riding on the SYN-ACK is left for the peer to retransmit: our ACK covers only the SYN.
@@ -379,13 +384,14 @@ export class Tcp implements Transport, TcpApi {
 
   /** Our SYN is acknowledged (s.sndUna already moved past it); the current segment is the one that did it. */
   private establish(i: number, now: number): void {
+    const fields = this.fields;
     const s = this.slots;
     s.state[i] = s.flags[i] & SlotFlag.FIN_QUEUED ? TcpState.FIN_WAIT_1 : TcpState.ESTABLISHED;
-    const window = this.segWindow;
+    const window = fields[TcpField.WINDOW];
     s.sndWnd[i] = window;
     s.maxSndWnd[i] = window;
-    s.sndWl1[i] = this.segSeq;
-    s.sndWl2[i] = this.segAck;
+    s.sndWl1[i] = fields[TcpField.SEQUENCE];
+    s.sndWl2[i] = fields[TcpField.ACKNOWLEDGMENT];
     s.recover[i] = (s.sndUna[i] - 1) >>> 0;
     const mss = s.mss[i];
     // RFC 5681 3.1 initial window.
@@ -413,7 +419,8 @@ export class Tcp implements Transport, TcpApi {
   private processAck(i: number, now: number): boolean {
     const s = this.slots;
     const stats = this.stats;
-    const ack = this.segAck;
+    const fields = this.fields;
+    const ack = fields[TcpField.ACKNOWLEDGMENT];
     const una = s.sndUna[i];
     if (((ack - s.sndMax[i]) | 0) > 0 || ((ack - una + s.maxSndWnd[i]) | 0) < 0) {
       stats[Stat.dropTcpBadAck]++;
@@ -427,7 +434,6 @@ export class Tcp implements Transport, TcpApi {
     let sacked = 0;
     if (withSack && (flags & SlotFlag.SACK)) {
       const board = this.scoreboard;
-      const fields = this.fields;
       // A reordered old ACK (below snd.una) still brings blocks; they are judged against snd.una.
       const floor = acked > 0 ? ack : una;
       if (acked > 0) board.advance(i, ack);
@@ -541,8 +547,8 @@ export class Tcp implements Transport, TcpApi {
           return false;
         }
       }
-    } else if (acked === 0 && this.segDataLength === 0 && !(this.segFlags & TcpFlag.FIN) &&
-      (this.segWindow === s.sndWnd[i] || sacked > sackedBefore) && s.sndMax[i] !== una) {
+    } else if (acked === 0 && this.segment[Segment.DATA_LENGTH] === 0 && !(fields[TcpField.FLAGS] & TcpFlag.FIN) &&
+      (fields[TcpField.WINDOW] === s.sndWnd[i] || sacked > sackedBefore) && s.sndMax[i] !== una) {
       // A duplicate ACK as RFC 5681 2 defines it, or one that SACKs new data whatever its window (RFC 6675 2).
       stats[Stat.tcpDupAcks]++;
       let duplicates = s.dupAcks[i];
@@ -589,9 +595,9 @@ export class Tcp implements Transport, TcpApi {
         s.cwnd[i] = s.ssthresh[i] + (flags & SlotFlag.SACK ? 0 : duplicates * mss);
       }
     }
-    const seq = this.segSeq;
+    const seq = fields[TcpField.SEQUENCE];
     if (((s.sndWl1[i] - seq) | 0) < 0 || (s.sndWl1[i] === seq && ((s.sndWl2[i] - ack) | 0) <= 0)) {
-      const window = this.segWindow;
+      const window = fields[TcpField.WINDOW];
       s.sndWnd[i] = window;
       s.sndWl1[i] = seq;
       s.sndWl2[i] = ack;
@@ -646,14 +652,16 @@ export class Tcp implements Transport, TcpApi {
 
   /** A segment for a 4-tuple in TIME_WAIT. Returns false when it is not one, or is a SYN that reopens it. */
   private timeWaitSegment(srcIp: number, now: number): boolean {
+    const segment = this.segment;
+    const fields = this.fields;
     const table = this.timeWait;
     const stats = this.stats;
-    const localPort = this.segDestinationPort;
-    const remotePort = this.segSourcePort;
-    this.reopenedSndNxt = -1;
+    const localPort = fields[TcpField.DESTINATION_PORT];
+    const remotePort = fields[TcpField.SOURCE_PORT];
+    segment[Segment.REOPENED_SND_NXT] = -1;
     const t = table.find(srcIp, localPort, remotePort);
     if (t < 0) return false;
-    const flags = this.segFlags;
+    const flags = fields[TcpField.FLAGS];
     const sndNxt = table.sndNxt[t];
     const rcvNxt = table.rcvNxt[t];
     if (flags & TcpFlag.RST) {
@@ -661,13 +669,13 @@ export class Tcp implements Transport, TcpApi {
       return true;
     }
     if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN) {
-      if (((this.segSeq - rcvNxt) | 0) > 0) {
+      if (((fields[TcpField.SEQUENCE] - rcvNxt) | 0) > 0) {
         // Beyond the old rcv.nxt no old duplicate can pass for new data, but the record gives way
         // only to a SYN a listener will take: with none, the listener path refuses the SYN with
         // RST and the 4-tuple stays guarded for the rest of its 2MSL.
         if (this.findListener(localPort) >= 0) {
           table.remove(t);
-          this.reopenedSndNxt = sndNxt;
+          segment[Segment.REOPENED_SND_NXT] = sndNxt;
           stats[Stat.twSynReopened]++;
         }
         return false;
@@ -677,7 +685,7 @@ export class Tcp implements Transport, TcpApi {
       table.remove(t);
       table.insert(srcIp, localPort, remotePort, sndNxt, rcvNxt, now);
       stats[Stat.twFinReacked]++;
-    } else if (this.segDataLength === 0 && this.segSeq === rcvNxt && !(flags & TcpFlag.SYN)) {
+    } else if (segment[Segment.DATA_LENGTH] === 0 && fields[TcpField.SEQUENCE] === rcvNxt && !(flags & TcpFlag.SYN)) {
       // An in-window bare ACK needs no answer; answering would ping-pong with a peer also in TIME_WAIT.
       return true;
     } else {
@@ -689,14 +697,15 @@ export class Tcp implements Transport, TcpApi {
 
   /** A segment for no slot and no TIME_WAIT record: the SYN queue, a listener, a SYN cookie, or a reset. */
   private listenerSegment(srcIp: number, now: number): void {
+    const fields = this.fields;
     const stats = this.stats;
     const config = this.config;
     const queue = this.synQueue;
-    const flags = this.segFlags;
-    const localPort = this.segDestinationPort;
-    const remotePort = this.segSourcePort;
-    const seq = this.segSeq;
-    const ack = this.segAck;
+    const flags = fields[TcpField.FLAGS];
+    const localPort = fields[TcpField.DESTINATION_PORT];
+    const remotePort = fields[TcpField.SOURCE_PORT];
+    const seq = fields[TcpField.SEQUENCE];
+    const ack = fields[TcpField.ACKNOWLEDGMENT];
     const r = queue.find(srcIp, remotePort, localPort);
     if (r >= 0) {
       const irs = queue.irs[r];
@@ -766,7 +775,7 @@ export class Tcp implements Transport, TcpApi {
       stats[Stat.dropTcpFlags]++;
       return;
     }
-    const peerMss = this.segMss;
+    const peerMss = fields[TcpField.MSS];
     if (peerMss < TcpLimit.MIN_PEER_MSS) {
       stats[Stat.tcpMssRefused]++;
       this.replyReset(srcIp);
@@ -787,9 +796,9 @@ export class Tcp implements Transport, TcpApi {
       // A 4-tuple reopened from TIME_WAIT starts beyond everything the old connection sent (as
       // Linux does), so the peer cannot take an old duplicate of ours for new data: the ISN clock
       // alone (250 per ms) falls behind an old connection that sent faster than that.
-      const floor = this.reopenedSndNxt;
+      const floor = this.segment[Segment.REOPENED_SND_NXT];
       if (floor >= 0 && ((iss - floor) | 0) <= 0) iss = (floor + Limit.MAX_WINDOW + 2) >>> 0;
-      offerSack = withSack && config.sack && this.fields[TcpField.SACK_PERMITTED] === 1;
+      offerSack = withSack && config.sack && fields[TcpField.SACK_PERMITTED] === 1;
       const record = queue.add(listener, srcIp, remotePort, localPort, seq, iss, mss, offerSack, now + config.rtoInitial);
       this.synStarted[record] = now;
     } else {
@@ -812,6 +821,7 @@ export class Tcp implements Transport, TcpApi {
    * so the peer's retransmission completes it later. Then the rest of the segment is processed.
    */
   private completeHandshake(listener: number, remoteIp: number, irs: number, iss: number, mss: number, record: number, now: number): void {
+    const fields = this.fields;
     const stats = this.stats;
     // Accept queue full or no free slot: the ACK is dropped, not answered with RST (as Linux does
     // by default), so a client that arrives while the application is busy is delayed, not
@@ -829,8 +839,8 @@ export class Tcp implements Transport, TcpApi {
     const s = this.slots;
     s.reset(i, now);
     s.remoteIp[i] = remoteIp;
-    s.remotePort[i] = this.segSourcePort;
-    s.localPort[i] = this.segDestinationPort;
+    s.remotePort[i] = fields[TcpField.SOURCE_PORT];
+    s.localPort[i] = fields[TcpField.DESTINATION_PORT];
     s.mss[i] = mss;
     const rcvNxt = (irs + 1) >>> 0;
     s.rcvNxt[i] = rcvNxt;
@@ -1041,7 +1051,7 @@ export class Tcp implements Transport, TcpApi {
     let blocks = 0;
     let duplicate = 0;
     if (withSack && slot >= 0 && (flags & (TcpFlag.ACK | TcpFlag.SYN | TcpFlag.RST)) === TcpFlag.ACK && (this.slots.flags[slot] & SlotFlag.SACK)) {
-      duplicate = slot === this.duplicateSlot ? 1 : 0;
+      duplicate = slot === this.segment[Segment.DUPLICATE_SLOT] ? 1 : 0;
       blocks = r.count[slot] + duplicate;
       const room = (ip.maxPayload - headerLength - length - 4) >> 3;
       if (blocks > room) blocks = room;
@@ -1070,8 +1080,8 @@ export class Tcp implements Transport, TcpApi {
         let k = first;
         let next = n - 1;
         for (let b = 0; b < blocks; b++) {
-          const left = b < duplicate ? this.duplicateStart : r.start[base + k];
-          const right = b < duplicate ? this.duplicateEnd : r.end[base + k];
+          const left = b < duplicate ? this.segment[Segment.DUPLICATE_START] : r.start[base + k];
+          const right = b < duplicate ? this.segment[Segment.DUPLICATE_END] : r.end[base + k];
           frame[o] = left >>> 24;
           frame[o + 1] = (left >>> 16) & 255;
           frame[o + 2] = (left >>> 8) & 255;
@@ -1086,7 +1096,7 @@ export class Tcp implements Transport, TcpApi {
           k = next--;
         }
         this.stats[Stat.tcpSackBlocksOut] += blocks;
-        this.duplicateSlot = -1;
+        this.segment[Segment.DUPLICATE_SLOT] = -1;
       }
     }
     if (length > 0) ringCopy(this.hal, this.sendRings, slot * this.sendSize, this.sendSize, position, frame, at + headerLength, length, false);
@@ -1101,13 +1111,14 @@ export class Tcp implements Transport, TcpApi {
 
   /** RFC 9293 3.10.7.1 reset for the current segment (never in reply to a RST). */
   private replyReset(remoteIp: number): void {
-    const flags = this.segFlags;
+    const fields = this.fields;
+    const flags = fields[TcpField.FLAGS];
     if (flags & TcpFlag.RST) return;
     if (flags & TcpFlag.ACK) {
-      this.emit(remoteIp, this.segDestinationPort, this.segSourcePort, this.segAck, 0, TcpFlag.RST, 0, 0, false, -1, 0, 0);
+      this.emit(remoteIp, fields[TcpField.DESTINATION_PORT], fields[TcpField.SOURCE_PORT], fields[TcpField.ACKNOWLEDGMENT], 0, TcpFlag.RST, 0, 0, false, -1, 0, 0);
     } else {
-      const length = this.segDataLength + (flags & TcpFlag.SYN ? 1 : 0) + (flags & TcpFlag.FIN ? 1 : 0);
-      this.emit(remoteIp, this.segDestinationPort, this.segSourcePort, 0, (this.segSeq + length) >>> 0,
+      const length = this.segment[Segment.DATA_LENGTH] + (flags & TcpFlag.SYN ? 1 : 0) + (flags & TcpFlag.FIN ? 1 : 0);
+      this.emit(remoteIp, fields[TcpField.DESTINATION_PORT], fields[TcpField.SOURCE_PORT], 0, (fields[TcpField.SEQUENCE] + length) >>> 0,
         TcpFlag.RST | TcpFlag.ACK, 0, 0, false, -1, 0, 0);
     }
   }

@@ -1,5 +1,14 @@
 import { Stat } from '../stats';
-import { Arena, Cut } from '../arena';
+import { Arena, Cut } from '../../hal/arena';
+
+/** Indices into TimeWaitTable.recycledAge, ms; -1 until a record has been recycled. */
+export const enum RecycledAge {
+  /** The age of the most recently recycled record. */
+  LAST = 0,
+  /** The smallest since creation. */
+  MIN = 1,
+  COUNT = 2,
+}
 
 /**
  * TIME_WAIT without sockets: a fixed ring of compact records (20 bytes each) that outlive the
@@ -17,10 +26,11 @@ import { Arena, Cut } from '../arena';
 export class TimeWaitTable {
   /** Live records. */
   count = 0;
-  /** ms the most recently recycled record had spent in the table, -1 if none yet. */
-  lastRecycledAge = -1;
-  /** Smallest such age since creation, -1 if none yet. */
-  minRecycledAge = -1;
+  /**
+   * How long recycled records had spent in the table (RecycledAge). A typed array, not two
+   * properties: on the interpreter an age past a few thousand ms would cost each property a variable.
+   */
+  readonly recycledAge: Int32Array;
   readonly remoteIp: Uint32Array;
   readonly localPort: Uint16Array;
   readonly remotePort: Uint16Array;
@@ -34,7 +44,10 @@ export class TimeWaitTable {
   private used = 0;
 
   constructor(readonly capacity: number, private readonly duration: number, private readonly stats: Uint32Array) {
-    const arena = new Arena(capacity * (4 * 4 + 2 * 2));
+    const arena = new Arena(4 * RecycledAge.COUNT + capacity * (4 * 4 + 2 * 2));
+    const ages = arena.cut(Cut.I32, RecycledAge.COUNT);
+    ages[RecycledAge.LAST] = ages[RecycledAge.MIN] = -1;
+    this.recycledAge = ages;
     this.remoteIp = arena.cut(Cut.U32, capacity);
     this.sndNxt = arena.cut(Cut.U32, capacity);
     this.rcvNxt = arena.cut(Cut.U32, capacity);
@@ -82,8 +95,9 @@ export class TimeWaitTable {
           this.stats[Stat.twExpired]++;
         } else {
           const age = this.duration - remaining;
-          this.lastRecycledAge = age;
-          if (this.minRecycledAge < 0 || age < this.minRecycledAge) this.minRecycledAge = age;
+          const ages = this.recycledAge;
+          ages[RecycledAge.LAST] = age;
+          if (ages[RecycledAge.MIN] < 0 || age < ages[RecycledAge.MIN]) ages[RecycledAge.MIN] = age;
           this.stats[Stat.twRecycled]++;
           recycled = true;
         }

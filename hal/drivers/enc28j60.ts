@@ -1,5 +1,6 @@
 import { FrameSink, PolledNic, SpiBus } from '../bus';
 import { Hal } from '../hal';
+import { Arena, Cut } from '../arena';
 
 /**
  * Microchip ENC28J60 facts (datasheet DS39662E and silicon errata DS80349). A register is named
@@ -151,24 +152,33 @@ export class Enc28j60Driver implements PolledNic {
   readonly mac: Uint8Array;
   readonly ethernet = true;
   readonly mtu = 1500;
-  readonly counters = new Uint32Array(Enc28j60Counter.COUNT);
+  readonly counters: Uint32Array;
   /** EREVID once identified (6 on rev. B7), 0 while no chip has answered. */
   revision = 0;
-  private readonly scratch = new Uint8Array(8);
+  private readonly scratch: Uint8Array;
   /** Opcode, frame and CRC, pad byte, next frame's header. */
-  private readonly rx = new Uint8Array(1 + Enc.MAX_FRAME_WITH_CRC + 1 + Enc.RX_HEADER);
+  private readonly rx: Uint8Array;
   private readonly rxFrame: Uint8Array;
   /** Opcode, per-packet control byte, frame. */
-  private readonly tx = new Uint8Array(2 + Enc.MAX_FRAME);
+  private readonly tx: Uint8Array;
   private phase: number = Enc.down;
   private resetAt = 0;
   private bank = 0;
   private link = false;
   private linkCheckedAt = 0;
-  private nextPacket = 0;
+  /** Where the next received frame starts (one element: as a property, a value past a few thousand would cost the interpreter a variable of its own). */
+  private readonly nextPacket: Uint16Array;
 
   constructor(private readonly spi: SpiBus, private readonly hal: Hal, mac: Uint8Array) {
-    this.mac = new Uint8Array(6);
+    const rxBytes = 1 + Enc.MAX_FRAME_WITH_CRC + 1 + Enc.RX_HEADER;
+    const txBytes = 2 + Enc.MAX_FRAME;
+    const arena = new Arena(4 * Enc28j60Counter.COUNT + 2 + 8 + rxBytes + txBytes + 6);
+    this.counters = arena.cut(Cut.U32, Enc28j60Counter.COUNT);
+    this.nextPacket = arena.cut(Cut.U16, 1);
+    this.scratch = arena.cut(Cut.U8, 8);
+    this.rx = arena.cut(Cut.U8, rxBytes);
+    this.tx = arena.cut(Cut.U8, txBytes);
+    this.mac = arena.cut(Cut.U8, 6);
     this.mac.set(mac);
     this.rxFrame = this.rx.subarray(1);
   }
@@ -200,7 +210,7 @@ export class Enc28j60Driver implements PolledNic {
     if (waiting > Enc.rxPerPoll) waiting = Enc.rxPerPoll;
     const rx = this.rx;
     const counters = this.counters;
-    this.write16(Enc.ERDPT, this.nextPacket);
+    this.write16(Enc.ERDPT, this.nextPacket[0]);
     this.readRing(Enc.RX_HEADER);
     let header = 1;
     let delivered = 0;
@@ -208,7 +218,7 @@ export class Enc28j60Driver implements PolledNic {
       const next = rx[header] | (rx[header + 1] << 8);
       const byteCount = rx[header + 2] | (rx[header + 3] << 8);
       const status = rx[header + 4];
-      let dataStart = this.nextPacket + Enc.RX_HEADER;
+      let dataStart = this.nextPacket[0] + Enc.RX_HEADER;
       if (dataStart > Enc.RX_END) dataStart -= Enc.RX_SIZE;
       // Frames start on even addresses; anything else means the pointer or the SPI read is garbage.
       let expected = (dataStart + byteCount + 1) & ~1;
@@ -223,7 +233,7 @@ export class Enc28j60Driver implements PolledNic {
       const more = frame + 1 < waiting;
       this.readRing(more ? span + Enc.RX_HEADER : byteCount);
       header = 1 + span;
-      this.nextPacket = next;
+      this.nextPacket[0] = next;
       this.register(Enc.bitSet, Enc.ECON2, Enc.ECON2_PKTDEC);
       if (status & Enc.RSV_RECEIVED_OK) {
         counters[Enc28j60Counter.framesReceived]++;
@@ -234,7 +244,7 @@ export class Enc28j60Driver implements PolledNic {
       }
     }
     // Errata: an even ERXRDPT may corrupt the ring; the byte before the next packet is always odd.
-    this.write16(Enc.ERXRDPT, this.nextPacket === Enc.RX_START ? Enc.RX_END : this.nextPacket - 1);
+    this.write16(Enc.ERXRDPT, this.nextPacket[0] === Enc.RX_START ? Enc.RX_END : this.nextPacket[0] - 1);
     return delivered;
   }
 
@@ -322,7 +332,7 @@ export class Enc28j60Driver implements PolledNic {
     this.write16(Enc.ERXST, Enc.RX_START);
     this.write16(Enc.ERXND, Enc.RX_END);
     this.write16(Enc.ERXRDPT, Enc.RX_END);
-    this.nextPacket = Enc.RX_START;
+    this.nextPacket[0] = Enc.RX_START;
     for (let count = this.register(Enc.readControl, Enc.EPKTCNT, 0); count > 0; count--) {
       this.register(Enc.bitSet, Enc.ECON2, Enc.ECON2_PKTDEC);
     }

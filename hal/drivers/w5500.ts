@@ -1,4 +1,5 @@
 import { Hal } from '../hal';
+import { Arena, Cut } from '../arena';
 import { FrameSink, PolledNic, SpiBus } from '../bus';
 
 /**
@@ -77,6 +78,13 @@ export const enum W5500Counter {
   COUNT = 5,
 }
 
+/** Indices into W5500Driver.pointers. */
+const enum Pointer {
+  RX_READ = 0,
+  TX_WRITE = 1,
+  COUNT = 2,
+}
+
 /**
  * The W5500 as a plain Ethernet MAC: socket 0 in MACRAW mode with all of the chip's buffer
  * memory, the TCP/IP offload unused. Frames are read and written with single variable-length
@@ -90,21 +98,33 @@ export class W5500Driver implements PolledNic {
   readonly mac: Uint8Array;
   readonly ethernet = true;
   readonly mtu = 1500;
-  readonly counters = new Uint32Array(W5500Counter.COUNT);
+  readonly counters: Uint32Array;
   /** Register transactions: address, control, up to 6 data bytes. */
-  private readonly scratch = new Uint8Array(W5500.addressHeader + 6);
+  private readonly scratch: Uint8Array;
   /** SPI header, a frame, and the next frame's length header. */
-  private readonly rx = new Uint8Array(W5500.addressHeader + W5500.maxFrame + W5500.rxLengthHeader);
+  private readonly rx: Uint8Array;
   private readonly rxFrame: Uint8Array;
-  private readonly tx = new Uint8Array(W5500.addressHeader + W5500.maxFrame);
+  private readonly tx: Uint8Array;
   private ready = false;
   private link = false;
-  /** Shadows of Sn_RX_RD and Sn_TX_WR: only this driver moves them, so they are read once per OPEN. */
-  private rxRead = 0;
-  private txWrite = 0;
+  /**
+   * Shadows of Sn_RX_RD and Sn_TX_WR (Pointer): only this driver moves them, so they are read once
+   * per OPEN. In a typed array, as on the interpreter a property holding a number past a few
+   * thousand costs a variable of its own, and free memory at rest would follow the pointers.
+   */
+  private readonly pointers: Uint16Array;
 
   constructor(private readonly spi: SpiBus, private readonly hal: Hal, mac: Uint8Array) {
-    this.mac = new Uint8Array(6);
+    const scratchBytes = W5500.addressHeader + 6;
+    const rxBytes = W5500.addressHeader + W5500.maxFrame + W5500.rxLengthHeader;
+    const txBytes = W5500.addressHeader + W5500.maxFrame;
+    const arena = new Arena(4 * W5500Counter.COUNT + 2 * Pointer.COUNT + scratchBytes + rxBytes + txBytes + 6);
+    this.counters = arena.cut(Cut.U32, W5500Counter.COUNT);
+    this.pointers = arena.cut(Cut.U16, Pointer.COUNT);
+    this.scratch = arena.cut(Cut.U8, scratchBytes);
+    this.rx = arena.cut(Cut.U8, rxBytes);
+    this.tx = arena.cut(Cut.U8, txBytes);
+    this.mac = arena.cut(Cut.U8, 6);
     this.mac.set(mac);
     this.rxFrame = this.rx.subarray(W5500.addressHeader);
   }
@@ -150,7 +170,7 @@ export class W5500Driver implements PolledNic {
     for (let round = 0; round < W5500.rxRounds; round++) {
       const waiting = this.readStable(W5500.rxReceivedSize);
       if (waiting === 0) break;
-      this.readBuffer(this.rxRead, W5500.rxLengthHeader);
+      this.readBuffer(this.pointers[Pointer.RX_READ], W5500.rxLengthHeader);
       let frameTotal = (rx[W5500.addressHeader] << 8) | rx[W5500.addressHeader + 1];
       let consumed = 0;
       for (;;) {
@@ -163,7 +183,7 @@ export class W5500Driver implements PolledNic {
         }
         const after = waiting - consumed - frameTotal;
         const nextHeader = after >= W5500.rxLengthHeader ? W5500.rxLengthHeader : 0;
-        this.readBuffer(this.rxRead + consumed + W5500.rxLengthHeader, frameLength + nextHeader);
+        this.readBuffer(this.pointers[Pointer.RX_READ] + consumed + W5500.rxLengthHeader, frameLength + nextHeader);
         consumed += frameTotal;
         const headerAt = W5500.addressHeader + frameLength;
         frameTotal = (rx[headerAt] << 8) | rx[headerAt + 1];
@@ -172,8 +192,8 @@ export class W5500Driver implements PolledNic {
         sink.input(this.rxFrame, frameLength);
         if (nextHeader === 0) break;
       }
-      this.rxRead = (this.rxRead + consumed) & 0xffff;
-      this.register(W5500.socket0Block | W5500.controlWrite, W5500.rxReadPointer, 2, this.rxRead);
+      this.pointers[Pointer.RX_READ] = (this.pointers[Pointer.RX_READ] + consumed) & 0xffff;
+      this.register(W5500.socket0Block | W5500.controlWrite, W5500.rxReadPointer, 2, this.pointers[Pointer.RX_READ]);
       this.command(W5500.commandReceive);
     }
     return delivered;
@@ -191,13 +211,13 @@ export class W5500Driver implements PolledNic {
       return;
     }
     const tx = this.tx;
-    tx[0] = this.txWrite >>> 8;
-    tx[1] = this.txWrite & 0xff;
+    tx[0] = this.pointers[Pointer.TX_WRITE] >>> 8;
+    tx[1] = this.pointers[Pointer.TX_WRITE] & 0xff;
     tx[2] = W5500.socket0TxBlock | W5500.controlWrite;
     this.hal.copy(tx, W5500.addressHeader, frame, 0, length);
     this.spi.transfer(tx, 0, W5500.addressHeader + length);
-    this.txWrite = (this.txWrite + length) & 0xffff;
-    this.register(W5500.socket0Block | W5500.controlWrite, W5500.txWritePointer, 2, this.txWrite);
+    this.pointers[Pointer.TX_WRITE] = (this.pointers[Pointer.TX_WRITE] + length) & 0xffff;
+    this.register(W5500.socket0Block | W5500.controlWrite, W5500.txWritePointer, 2, this.pointers[Pointer.TX_WRITE]);
     this.command(W5500.commandSend);
     let polls = 0;
     while (!(this.register(W5500.socket0Block, W5500.socketInterrupt, 1, 0) & W5500.interruptSendOk)) {
@@ -215,8 +235,8 @@ export class W5500Driver implements PolledNic {
     this.register(W5500.socket0Block | W5500.controlWrite, W5500.socketMode, 1, W5500.socketModeMacRawFiltered);
     this.ready = this.command(W5500.commandOpen) &&
       this.register(W5500.socket0Block, W5500.socketStatus, 1, 0) === W5500.statusMacRaw;
-    this.rxRead = this.register(W5500.socket0Block, W5500.rxReadPointer, 2, 0);
-    this.txWrite = this.register(W5500.socket0Block, W5500.txWritePointer, 2, 0);
+    this.pointers[Pointer.RX_READ] = this.register(W5500.socket0Block, W5500.rxReadPointer, 2, 0);
+    this.pointers[Pointer.TX_WRITE] = this.register(W5500.socket0Block, W5500.txWritePointer, 2, 0);
     this.link = (this.register(W5500.commonBlock, W5500.phyConfig, 1, 0) & W5500.phyLinkUp) !== 0;
     return this.ready;
   }

@@ -1,3 +1,4 @@
+import { Arena, Cut } from '../arena';
 import { Uart } from '../bus';
 
 /** The interpreter's Serial object (Serial1, Serial2, ...), already set up by the board with baud rate and pins. @external */
@@ -15,21 +16,23 @@ declare const E: { toUint8Array(data: string): Uint8Array };
  * ring for what arrives between two polls of the board's loop (two full SLIP frames is plenty).
  */
 export class EspruinoUart implements Uart {
-  /** Bytes lost because the ring was full. */
-  overruns = 0;
+  /** Bytes lost because the ring was full, in [0]: as a property, a count past a few thousand would cost the interpreter a variable of its own. */
+  readonly overruns: Uint32Array;
   private readonly ring: Uint8Array;
   private head = 0;
   private count = 0;
 
   constructor(private readonly serial: EspruinoSerialPort, capacity: number) {
-    this.ring = new Uint8Array(capacity);
+    const arena = new Arena(4 + capacity);
+    this.overruns = arena.cut(Cut.U32, 1);
+    this.ring = arena.cut(Cut.U8, capacity);
     serial.on('data', (data: string) => {
       const bytes = E.toUint8Array(data);
       const ring = this.ring;
       let length = bytes.length;
       const room = ring.length - this.count;
       if (length > room) {
-        this.overruns += length - room;
+        this.overruns[0] += length - room;
         length = room;
       }
       const tail = (this.head + this.count) % ring.length;

@@ -3,6 +3,7 @@ import { Socket } from '../../firmware/api/net';
 import { connectSendClose } from '../../sim/tap/workloads';
 import { LiveCounts, liveCounts } from '../seeds/network';
 import { interopTest, withRig, assertNoLeaks, kernelClient, kernelSocketStates, waitFor } from './support';
+import { RecycledAge } from '../../firmware/tcp/timewait-table';
 
 /**
  * Interop tests 4 and 5 of issue 4, the connection churn of seeds 000 and 001 against the Linux
@@ -54,7 +55,7 @@ interopTest('4. seed 000: the device connects, sends a line and closes 20,000 ti
     t.is(stats[Stat.tcpAddrNotAvail], 0);
     t.is(stats[Stat.tcpEmfile], 0);
     t.log('TIME_WAIT: ' + stats[Stat.twInserted] + ' inserted, ' + stats[Stat.twRecycled] + ' recycled, shortest recycled age ' +
-      rig.device.stack.tcp.timeWait.minRecycledAge + ' ms (2MSL ' + 2 * rig.device.stack.config.msl + ' ms)');
+      rig.device.stack.tcp.timeWait.recycledAge[RecycledAge.MIN] + ' ms (2MSL ' + 2 * rig.device.stack.config.msl + ' ms)');
     t.log('kernel sockets (ss -tan): ' + JSON.stringify(await kernelSocketStates(rig.bridge)));
     t.true(await waitFor(() => liveCounts(rig.device).slotsInUse === 0, 2000));
     assertNoLeaks(t, rig, capacity);

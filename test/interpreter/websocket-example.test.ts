@@ -134,8 +134,8 @@ async function runScenario(t: ExecutionContext, scenario: Scenario): Promise<voi
     };
     const answersMs = await serverRound(1);
     const during = Math.min.apply(null, variableReadings(repl, runFrom));
-    // The most of eight readings (two seconds): the example's client keeps reconnecting to the
-    // peer in the background, and a reading taken while it is connecting is a variable or two lower.
+    // The most of eight readings (two seconds): a single reading is a variable lower while the
+    // firmware's tick is far from running (variableProbeMs).
     const after = await restingFreeVariables(repl, 8);
     await serverRound(2);
     const afterSecond = await restingFreeVariables(repl, 8);

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { Socket } from '../../firmware/api/net';
 import { Network, LiveCounts, liveCounts, resourceCounts, assertBackToStart, stat } from './network';
+import { RecycledAge } from '../../firmware/tcp/timewait-table';
 
 /**
  * Seed 000 (Nut/OS): a device opens a TCP connection to a PC, sends a short string and closes,
@@ -91,9 +92,9 @@ test('seed 000: connect, send, close every 3 ms for 100,000 iterations with flat
   t.is(counts.twExpired, 0);
   t.is(counts.tcpAddrNotAvail, 0);
   t.is(counts.tcpEmfile, 0);
-  t.true(device.stack.tcp.timeWait.minRecycledAge >= capacity * INTERVAL - INTERVAL, 'effective TIME_WAIT ~ capacity / rate');
+  t.true(device.stack.tcp.timeWait.recycledAge[RecycledAge.MIN] >= capacity * INTERVAL - INTERVAL, 'effective TIME_WAIT ~ capacity / rate');
   t.is(stat(pc, 'tcpRefusedNoListener'), 0);
-  t.log('seed 000 device counts', JSON.stringify(counts), 'min recycled age', device.stack.tcp.timeWait.minRecycledAge,
+  t.log('seed 000 device counts', JSON.stringify(counts), 'min recycled age', device.stack.tcp.timeWait.recycledAge[RecycledAge.MIN],
     'ms; real time', realMs, 'ms');
 
   // After 2MSL of quiet the table drains and every pool is back where it started.

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { Arena, Cut } from '../../firmware/arena';
+import { Arena, Cut } from '../../hal/arena';
 import { resolveConfig } from '../../firmware/config';
 import { Stack } from '../../firmware/stack';
 import { Device } from '../../firmware/device';
@@ -8,7 +8,7 @@ import { NodeHal } from '../../sim/node-hal';
 import { boardProfiles } from '../../boards/common/profiles';
 
 /**
- * Every table that cuts its arrays from one arena (firmware/arena.ts) sizes it by hand: these
+ * Every table that cuts its arrays from one arena (hal/arena.ts) sizes it by hand: these
  * check, for each board's configuration, that each arena is cut exactly, with no byte left over
  * and no two arrays sharing a byte, so a miscounted size shows here rather than as a RangeError
  * on a board or as wasted memory.

@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { TimeWaitTable } from '../../firmware/tcp/timewait-table';
+import { RecycledAge, TimeWaitTable } from '../../firmware/tcp/timewait-table';
 import { Stat } from '../../firmware/stats';
 
 function table(capacity: number, duration: number): { tw: TimeWaitTable; stats: Uint32Array } {
@@ -15,9 +15,9 @@ function ports(tw: TimeWaitTable): number[] {
   return out;
 }
 
-test('20 bytes per record, exactly', (t) => {
-  t.is(table(1, 1).tw.remoteIp.buffer.byteLength, 20);
-  t.is(table(32, 1).tw.remoteIp.buffer.byteLength, 640);
+test('20 bytes per record, exactly, and 8 for the two recycled ages', (t) => {
+  t.is(table(1, 1).tw.remoteIp.buffer.byteLength, 8 + 20);
+  t.is(table(32, 1).tw.remoteIp.buffer.byteLength, 8 + 640);
 });
 
 test('records expire first in, first out', (t) => {
@@ -49,23 +49,23 @@ test('records expire first in, first out', (t) => {
 
 test('a full table recycles the oldest record, counting it and recording its age', (t) => {
   const { tw, stats } = table(3, 1000);
-  t.is(tw.lastRecycledAge, -1);
-  t.is(tw.minRecycledAge, -1);
+  t.is(tw.recycledAge[RecycledAge.LAST], -1);
+  t.is(tw.recycledAge[RecycledAge.MIN], -1);
   tw.insert(1, 1001, 80, 0, 0, 0);
   tw.insert(1, 1002, 80, 0, 0, 10);
   tw.insert(1, 1003, 80, 0, 0, 20);
   t.true(tw.insert(1, 1004, 80, 0, 0, 30));
   t.is(stats[Stat.twRecycled], 1);
-  t.is(tw.lastRecycledAge, 30);
-  t.is(tw.minRecycledAge, 30);
+  t.is(tw.recycledAge[RecycledAge.LAST], 30);
+  t.is(tw.recycledAge[RecycledAge.MIN], 30);
   t.is(tw.find(1, 1001, 80), -1);
   t.deepEqual(ports(tw), [1002, 1003, 1004]);
   t.true(tw.insert(1, 1005, 80, 0, 0, 35));
-  t.is(tw.lastRecycledAge, 25);
-  t.is(tw.minRecycledAge, 25);
+  t.is(tw.recycledAge[RecycledAge.LAST], 25);
+  t.is(tw.recycledAge[RecycledAge.MIN], 25);
   t.true(tw.insert(1, 1006, 80, 0, 0, 500));
-  t.is(tw.lastRecycledAge, 480);
-  t.is(tw.minRecycledAge, 25);
+  t.is(tw.recycledAge[RecycledAge.LAST], 480);
+  t.is(tw.recycledAge[RecycledAge.MIN], 25);
   t.is(stats[Stat.twRecycled], 3);
   t.is(tw.count, 3);
   // A head that is already expired is not a recycle: it is counted as expired.
@@ -114,7 +114,7 @@ test('a ring full of positions but with holes squeezes them out instead of recyc
   t.is(tw.rcvNxt[moved], 203);
   t.is(tw.expiry[moved], 1003);
   t.true(tw.insert(9, 3006, 22, 0, 0, 12));
-  t.is(tw.lastRecycledAge, 12);
+  t.is(tw.recycledAge[RecycledAge.LAST], 12);
   t.deepEqual(ports(tw), [3003, 3004, 3005, 3006]);
   t.is(tw.expire(1003), 1);
   t.is(tw.expire(1012), 3);
@@ -291,7 +291,7 @@ test('property: behaves as a simple array model', (t) => {
           }
           if (i !== -1) return false;
           if (stats[Stat.twRecycled] !== recycled || stats[Stat.twExpired] !== expired) return false;
-          if (tw.lastRecycledAge !== lastAge || tw.minRecycledAge !== minAge) return false;
+          if (tw.recycledAge[RecycledAge.LAST] !== lastAge || tw.recycledAge[RecycledAge.MIN] !== minAge) return false;
         }
         // Leak check: everything drains, and the table is reusable to full capacity.
         tw.expire(now + duration);
