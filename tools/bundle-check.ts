@@ -115,7 +115,6 @@ function invokedFunction(call: acorn.CallExpression | acorn.NewExpression): Func
   return null;
 }
 
-/** Parses as a script (what a bundle is), or as a module when only that succeeds; throws acorn's SyntaxError. */
 /**
  * What the interpreter's regular expressions lack (measured on 2v29: /^a{2}$/ does not match
  * "aa", /(?:ab)+/ and /a(?=b)/ match nothing, /a+?/ matches null), or '' when the pattern has none of it.
@@ -129,6 +128,7 @@ function regexSyntaxProblem(pattern: string): string {
   return '';
 }
 
+/** Parses as a script (what a bundle is), or as a module when only that succeeds; throws acorn's SyntaxError. */
 export function parseBundle(code: string): acorn.Program {
   const options: acorn.Options = { ecmaVersion: 'latest', locations: true, allowHashBang: true, sourceType: 'script' };
   try {

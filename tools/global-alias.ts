@@ -10,6 +10,7 @@
  */
 import * as acorn from 'acorn';
 import * as walk from 'acorn-walk';
+import { applyReplacements, Replacement } from './source-edits';
 
 const typedArrayConstructors = ['Uint8Array', 'Int8Array', 'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array', 'Float32Array', 'Float64Array', 'ArrayBuffer'];
 
@@ -19,11 +20,6 @@ const mathMembers = ['abs', 'acos', 'asin', 'atan', 'atan2', 'ceil', 'cos', 'exp
 
 /** Below this many uses the alias's own declaration costs more than it saves. */
 const minimumUses = 3;
-
-interface Use {
-  start: number;
-  end: number;
-}
 
 /** `code`, a rollup IIFE chunk in ES5, with its frequent typed-array constructors and Math read through locals; unchanged when it is not an IIFE. */
 export function aliasGlobals(code: string): string {
@@ -40,7 +36,7 @@ export function aliasGlobals(code: string): string {
     }
     if (node.type === 'CatchClause') addPattern(declared, (node as acorn.CatchClause).param);
   });
-  const uses = new Map<string, Use[]>();
+  const uses = new Map<string, acorn.Identifier[]>();
   walk.ancestor(ast, {
     Identifier(node: acorn.Identifier, _state: unknown, ancestors: acorn.Node[]) {
       if ((typedArrayConstructors.indexOf(node.name) < 0 && node.name !== 'Math') || declared.has(node.name)) return;
@@ -57,20 +53,17 @@ export function aliasGlobals(code: string): string {
       if (parent && parent.type === 'Property' && (parent as acorn.Property).key === node) return;
       if (parent && parent.type === 'AssignmentExpression' && (parent as acorn.AssignmentExpression).left === node) return;
       const list = uses.get(node.name) || [];
-      list.push({ start: node.start, end: node.end });
+      list.push(node);
       uses.set(node.name, list);
     },
   });
   const aliased = Array.from(uses.entries()).filter(([, list]) => list.length >= minimumUses).sort((a, b) => (a[0] < b[0] ? -1 : 1));
   if (aliased.length === 0) return code;
-  const replacements: Array<{ start: number; end: number; text: string }> = [];
+  const replacements: Replacement[] = [];
   for (const [name, list] of aliased) for (const use of list) replacements.push({ start: use.start, end: use.end, text: name + '$' });
-  const declaration = '\nvar ' + aliased.map(([name]) => name + '$ = ' + name).join(', ') + ';';
-  replacements.push({ start: prologueEnd(body), end: prologueEnd(body), text: declaration });
-  replacements.sort((a, b) => b.start - a.start);
-  let out = code;
-  for (const r of replacements) out = out.slice(0, r.start) + r.text + out.slice(r.end);
-  return out;
+  const start = prologueEnd(body);
+  replacements.push({ start, end: start, text: '\nvar ' + aliased.map(([name]) => name + '$ = ' + name).join(', ') + ';' });
+  return applyReplacements(code, replacements);
 }
 
 function addPattern(names: Set<string>, pattern: acorn.Pattern | null | undefined): void {

@@ -7,12 +7,7 @@
  */
 import * as acorn from 'acorn';
 import * as walk from 'acorn-walk';
-
-interface Replacement {
-  start: number;
-  end: number;
-  text: string;
-}
+import { applyReplacements, Replacement } from './source-edits';
 
 /** `code`, one module's compiled JavaScript, with every class of two or more prototype uses aliased. */
 export function aliasPrototypes(code: string): string {
@@ -37,8 +32,5 @@ export function aliasPrototypes(code: string): string {
       for (const use of uses) replacements.push({ start: use.start, end: use.end, text: alias });
     },
   });
-  replacements.sort((a, b) => b.start - a.start);
-  let out = code;
-  for (const r of replacements) out = out.slice(0, r.start) + r.text + out.slice(r.end);
-  return out;
+  return applyReplacements(code, replacements);
 }
