@@ -52,8 +52,11 @@ interpreterTest('flash: npm run flash uploads the bundle with the espruino CLI; 
       const started = Date.now();
       upload = await run(process.execPath, [flashTool, '--board', slip.name, '--port', serial.url, '--dist', distDirectory], 80000);
       await serial.stop();
-      t.log('upload ' + attempt + ': ' + ((Date.now() - started) / 1000).toFixed(1) + ' s, ' + (upload.status === null ? 'stopped' : 'exit ' + upload.status) +
-        '; the CLI said: ' + upload.output.split('\n').filter((line) => /Connecting|Upload Complete|bytes, ~/.test(line)).join(' | '));
+      const said = 'upload ' + attempt + ': ' + ((Date.now() - started) / 1000).toFixed(1) + ' s, ' + (upload.status === null ? 'stopped' : 'exit ' + upload.status) +
+        '; the CLI said: ' + upload.output.split('\n').filter((line) => /Connecting|Upload Complete|bytes, ~/.test(line)).join(' | ');
+      t.log(said);
+      // Also on stderr, which ava prints as it comes: t.log is lost if the run times out.
+      if (upload.status !== 0) console.error('flash test, ' + said + '\n' + upload.output.split('\n').slice(-15).join('\n'));
       stored = board.inspect('(E.CRC32(require("Storage").read(".bootcde"))>>>0)+" "+require("Storage").read(".bootcde").length');
       if (stored !== bundleCheck) t.log('Storage holds CRC32 and length ' + stored + ', not the bundle\'s ' + bundleCheck + ': uploading again');
     }
